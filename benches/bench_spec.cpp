@@ -1,0 +1,11 @@
+#include "bench_spec.hpp"
+
+#include <fmt/format.h>
+
+namespace ipc::bench {
+
+std::string BenchSpec::name() const {
+  return fmt::format("{}/payload:{}/placement:{}", transport->name, payload, to_string(placement));
+}
+
+}  // namespace ipc::bench

@@ -1,0 +1,176 @@
+// ipc_bench: spawns a consumer per transport and times ping/pong round trips
+// through Google Benchmark.  See README.md and docs/methodology.md.
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "bench_spec.hpp"
+#include "ipc/consumer_path.hpp"
+#include "ipc/error.hpp"
+#include "machine.hpp"
+#include "options.hpp"
+#include "summary.hpp"
+
+#ifndef IPC_BENCH_VERSION
+#define IPC_BENCH_VERSION "unknown"
+#endif
+#ifndef IPC_BENCH_BUILD_TYPE
+#define IPC_BENCH_BUILD_TYPE "unknown"
+#endif
+
+namespace ipc::bench {
+namespace {
+
+// Warm-up before every timed loop: consumer start-up, first-touch page
+// faults and cold caches stay out of the result.
+constexpr std::chrono::milliseconds kWarmUp{20};
+
+void warm_up(Runner& runner) {
+  const auto until = std::chrono::steady_clock::now() + kWarmUp;
+  for (std::uint64_t batch = 16; std::chrono::steady_clock::now() < until; batch = std::min<std::uint64_t>(batch * 2, 4096))
+    runner.round_trips(batch);
+}
+
+void run_benchmark(benchmark::State& state, const BenchSpec& spec, const Options& options) {
+  try {
+    const ScopedPin pin(spec.cpus.producer);
+    const auto runner = spec.transport->start(
+        {spec.payload, consumer_path(spec.transport->consumer), spec.cpus.consumer, options.timeout});
+    warm_up(*runner);
+    // One batch of exactly max_iterations round trips, timed as a whole, like
+    // the reference C loops: no per-round-trip clock reads.
+    while (state.KeepRunningBatch(state.max_iterations)) runner->round_trips(state.max_iterations);
+    runner->finish();
+    state.SetItemsProcessed(state.iterations());
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+  }
+}
+
+void print_list() {
+  for (const Transport& t : transports())
+    fmt::print("{:<12}  {} (max payload {} bytes)\n", t.name, t.description, t.max_payload);
+}
+
+// Checked before anything is timed: a missing consumer is a set-up error.
+bool consumers_present(const Options& options) {
+  for (const Transport* t : options.transports) {
+    const std::string path = consumer_path(t->consumer);
+    if (::access(path.c_str(), X_OK) != 0) {
+      fmt::print(stderr, "ipc_bench: consumer for {} not found or not executable: {} (set IPC_BENCH_CONSUMER_DIR)\n",
+                 t->name, path);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allowed) {
+  std::vector<BenchSpec> specs;
+  for (const Transport* t : options.transports) {
+    for (const std::size_t payload : options.payloads) {
+      for (const Placement placement : options.placements) {
+        const BenchSpec spec{t, payload, placement, assign_cpus(placement, options.cpus, allowed)};
+        const bool shares_cpu = placement == Placement::same || (placement == Placement::none && allowed.size() < 2);
+        if (t->spins && shares_cpu) {
+          fmt::print(stderr,
+                     "ipc_bench: skipping {}: a busy-waiting consumer sharing the producer's CPU only runs when "
+                     "the scheduler preempts the spinner, which makes every round trip a scheduler tick\n",
+                     spec.name());
+          continue;
+        }
+        specs.push_back(spec);
+      }
+    }
+  }
+  return specs;
+}
+
+// --benchmark_format=json asks for JSON on stdout; console is the default.
+bool json_on_stdout(const Options& options) {
+  return std::ranges::find(options.benchmark_flags, "--benchmark_format=json") != options.benchmark_flags.end();
+}
+
+std::unique_ptr<benchmark::BenchmarkReporter> display_reporter(const Options& options) {
+  if (json_on_stdout(options)) return std::make_unique<benchmark::JSONReporter>();
+  const auto color = ::isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Color : benchmark::ConsoleReporter::OO_None;
+  return std::make_unique<benchmark::ConsoleReporter>(
+      static_cast<benchmark::ConsoleReporter::OutputOptions>(benchmark::ConsoleReporter::OO_Tabular | color));
+}
+
+void add_context(const Options& options, const std::vector<int>& allowed) {
+  std::vector<std::string_view> placements;
+  for (const Placement p : options.placements) placements.push_back(to_string(p));
+  benchmark::AddCustomContext("ipc_bench_version", IPC_BENCH_VERSION);
+  benchmark::AddCustomContext("ipc_bench_build_type", IPC_BENCH_BUILD_TYPE);
+  benchmark::AddCustomContext("kernel", kernel_version());
+  benchmark::AddCustomContext("cpu_model", cpu_model());
+  benchmark::AddCustomContext("placement", fmt::format("{}", fmt::join(placements, ",")));
+  benchmark::AddCustomContext("allowed_cpus", fmt::format("{}", fmt::join(allowed, ",")));
+  if (options.cpus) benchmark::AddCustomContext("cpus", fmt::format("{},{}", options.cpus->first, options.cpus->second));
+  benchmark::AddCustomContext("timer", "std::chrono::steady_clock (CLOCK_MONOTONIC) around the whole timed loop");
+  benchmark::AddCustomContext("timeout_s", fmt::format("{:g}", static_cast<double>(options.timeout.count()) / 1000));
+}
+
+int run(int argc, char** argv) {
+  const std::vector<int> allowed = allowed_cpus();
+  Options options;
+  try {
+    options = parse_options(argc, argv, allowed);
+  } catch (const HelpShown&) {
+    return 0;
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "ipc_bench: {} (see ipc_bench --help)\n", e.what());
+    return 2;
+  }
+  if (options.list) {
+    print_list();
+    return 0;
+  }
+  if (!consumers_present(options)) return 1;
+
+  std::vector<std::string> gb_args{argv[0]};
+  gb_args.insert(gb_args.end(), options.benchmark_flags.begin(), options.benchmark_flags.end());
+  if (options.json_path) {
+    gb_args.push_back("--benchmark_out=" + *options.json_path);
+    gb_args.push_back("--benchmark_out_format=json");
+  }
+  std::vector<char*> gb_argv;
+  for (std::string& arg : gb_args) gb_argv.push_back(arg.data());
+  int gb_argc = static_cast<int>(gb_argv.size());
+  gb_argv.push_back(nullptr);
+  benchmark::Initialize(&gb_argc, gb_argv.data());
+  if (gb_argc > 1) {
+    fmt::print(stderr, "ipc_bench: unknown or malformed Google Benchmark flag '{}' (see ipc_bench --help)\n", gb_argv[1]);
+    return 2;
+  }
+
+  const std::vector<BenchSpec> specs = plan(options, allowed);
+  for (const BenchSpec& spec : specs) {
+    auto* b = benchmark::RegisterBenchmark(spec.name().c_str(), [&spec, &options](benchmark::State& state) {
+      run_benchmark(state, spec, options);
+    });
+    b->UseRealTime()->Unit(benchmark::kNanosecond);
+    if (options.iterations) b->Iterations(static_cast<benchmark::IterationCount>(*options.iterations));
+  }
+  add_context(options, allowed);
+
+  SummaryReporter reporter(display_reporter(options), specs);
+  benchmark::JSONReporter json;
+  benchmark::RunSpecifiedBenchmarks(&reporter, options.json_path ? &json : nullptr);
+  benchmark::Shutdown();
+  if (!json_on_stdout(options)) print_summary(stdout, reporter.rows());
+  return reporter.any_failed() ? 1 : 0;
+}
+
+}  // namespace
+}  // namespace ipc::bench
+
+int main(int argc, char** argv) { return ipc::bench::run(argc, argv); }

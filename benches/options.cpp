@@ -1,0 +1,157 @@
+#include "options.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <string_view>
+
+#include "ipc/parse.hpp"
+
+namespace ipc::bench {
+namespace {
+
+constexpr std::string_view kBenchmarkFlagPrefix = "--benchmark_";
+
+std::string all_transport_names() {
+  std::string names;
+  for (const Transport& t : transports()) names += fmt::format("{}{}", names.empty() ? "" : ", ", t.name);
+  return names;
+}
+
+std::vector<const Transport*> resolve_transports(const std::vector<std::string>& names) {
+  std::vector<const Transport*> chosen;
+  if (names.empty()) {
+    for (const Transport& t : transports()) chosen.push_back(&t);
+    return chosen;
+  }
+  for (const std::string& name : names) {
+    const Transport* t = find_transport(name);
+    if (!t) throw UsageError(fmt::format("unknown transport '{}' (known: {})", name, all_transport_names()));
+    if (std::ranges::find(chosen, t) == chosen.end()) chosen.push_back(t);
+  }
+  return chosen;
+}
+
+std::vector<std::size_t> resolve_payloads(const std::vector<std::string>& texts,
+                                          const std::vector<const Transport*>& chosen) {
+  std::vector<std::size_t> payloads;
+  for (const std::string& text : texts) {
+    const auto size = parse_size(text);
+    if (!size)
+      throw UsageError(fmt::format("invalid payload '{}': expected a size of at least 1 byte such as 64, 4K or 1M", text));
+    for (const Transport* t : chosen) {
+      if (*size > t->max_payload)
+        throw UsageError(fmt::format("payload {} bytes exceeds {}'s maximum of {} bytes", *size, t->name, t->max_payload));
+    }
+    if (std::ranges::find(payloads, *size) == payloads.end()) payloads.push_back(*size);
+  }
+  if (payloads.empty()) payloads.push_back(4);
+  return payloads;
+}
+
+std::vector<Placement> resolve_placements(const std::vector<std::string>& texts, const std::vector<int>& allowed) {
+  std::vector<Placement> placements;
+  for (const std::string& text : texts) {
+    const auto placement = parse_placement(text);
+    if (!placement) throw UsageError(fmt::format("unknown placement '{}' (known: split, same, none)", text));
+    if (std::ranges::find(placements, *placement) == placements.end()) placements.push_back(*placement);
+  }
+  if (placements.empty()) placements.push_back(allowed.size() >= 2 ? Placement::split : Placement::same);
+  return placements;
+}
+
+std::pair<int, int> parse_cpu_pair(const std::string& text) {
+  const auto comma = text.find(',');
+  const auto bad = [&] { return UsageError(fmt::format("invalid --cpus '{}': expected two CPU numbers, A,B", text)); };
+  if (comma == std::string::npos) throw bad();
+  int cpus[2];
+  const std::string_view parts[2] = {std::string_view(text).substr(0, comma), std::string_view(text).substr(comma + 1)};
+  for (int i = 0; i < 2; ++i) {
+    const auto [end, ec] = std::from_chars(parts[i].data(), parts[i].data() + parts[i].size(), cpus[i]);
+    if (parts[i].empty() || ec != std::errc{} || end != parts[i].data() + parts[i].size() || cpus[i] < 0) throw bad();
+  }
+  return {cpus[0], cpus[1]};
+}
+
+// Google Benchmark opens the file only after the run: find out now.
+void check_writable(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw UsageError(fmt::format("cannot write --json file '{}': {}", path, std::strerror(errno)));
+  ::close(fd);
+}
+
+}  // namespace
+
+Options parse_options(int argc, const char* const* argv, const std::vector<int>& allowed_cpus) {
+  Options options;
+  std::vector<const char*> ours{argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]).starts_with(kBenchmarkFlagPrefix)) {
+      options.benchmark_flags.emplace_back(argv[i]);
+    } else {
+      ours.push_back(argv[i]);
+    }
+  }
+
+  CLI::App app("ipc_bench: round-trip latency of inter-process communication mechanisms.\n"
+               "Flags starting with --benchmark_ go to Google Benchmark.",
+               "ipc_bench");
+  std::vector<std::string> transport_names, payload_texts, placement_texts;
+  std::string cpus_text, iterations_text, json_path;
+  double timeout_seconds = 5;
+  app.add_flag("--list", options.list, "list the transports and exit");
+  app.add_option("-t,--transports", transport_names, "transports to run, comma-separated (default: all)")
+      ->delimiter(',');
+  app.add_option("-p,--payload", payload_texts, "payload sizes in bytes, comma-separated: 4,64,4K,1M (default: 4)")
+      ->delimiter(',');
+  app.add_option("--placement", placement_texts,
+                 "split (two CPUs; default when two are allowed), same (one CPU), none (unpinned)")
+      ->delimiter(',');
+  app.add_option("--cpus", cpus_text, "CPUs for the producer and the consumer: A,B");
+  app.add_option("-n,--iterations", iterations_text, "timed round trips per benchmark (default: Google Benchmark decides)");
+  app.add_option("--timeout", timeout_seconds, "seconds to wait for any one pong (default: 5)");
+  app.add_option("--json", json_path, "write Google Benchmark JSON to FILE");
+
+  try {
+    app.parse(static_cast<int>(ours.size()), ours.data());
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    throw HelpShown{};
+  } catch (const CLI::ParseError& e) {
+    throw UsageError(e.what());
+  }
+
+  options.transports = resolve_transports(transport_names);
+  options.payloads = resolve_payloads(payload_texts, options.transports);
+  options.placements = resolve_placements(placement_texts, allowed_cpus);
+  if (!cpus_text.empty()) options.cpus = parse_cpu_pair(cpus_text);
+  for (const Placement placement : options.placements) {
+    try {
+      (void)assign_cpus(placement, options.cpus, allowed_cpus);
+    } catch (const std::exception& e) {
+      throw UsageError(e.what());
+    }
+  }
+  if (!iterations_text.empty()) {
+    options.iterations = parse_count(iterations_text);
+    if (!options.iterations)
+      throw UsageError(fmt::format("invalid --iterations '{}': expected a whole number of at least 1", iterations_text));
+  }
+  if (!std::isfinite(timeout_seconds) || timeout_seconds < 0.001 || timeout_seconds > 86400)
+    throw UsageError(fmt::format("invalid --timeout {}: expected seconds between 0.001 and 86400", timeout_seconds));
+  options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(timeout_seconds * 1000)));
+  if (!json_path.empty()) {
+    check_writable(json_path);
+    options.json_path = json_path;
+  }
+  return options;
+}
+
+}  // namespace ipc::bench

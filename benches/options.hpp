@@ -1,0 +1,40 @@
+#pragma once
+// ipc_bench's command line: parsed and validated before anything is spawned.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ipc/placement.hpp"
+#include "ipc/registry.hpp"
+
+namespace ipc::bench {
+
+struct Options {
+  bool list = false;
+  std::vector<const Transport*> transports;
+  std::vector<std::size_t> payloads;
+  std::vector<Placement> placements;
+  std::optional<std::pair<int, int>> cpus;
+  std::optional<std::uint64_t> iterations;
+  std::chrono::milliseconds timeout{5000};
+  std::optional<std::string> json_path;
+  std::vector<std::string> benchmark_flags;  // --benchmark_*, for Google Benchmark
+};
+
+// Bad input: the message is one line for the user.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The help text was asked for and printed: exit 0.
+struct HelpShown {};
+
+// Parses argv (argv[0] included).  Throws UsageError or HelpShown.
+Options parse_options(int argc, const char* const* argv, const std::vector<int>& allowed_cpus);
+
+}  // namespace ipc::bench

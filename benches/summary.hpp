@@ -1,0 +1,46 @@
+#pragma once
+// SummaryReporter: passes every report on to Google Benchmark's own display
+// reporter and keeps what the summary table needs: per benchmark, the time
+// per round trip (the median when there are repetitions) or the error.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench_spec.hpp"
+
+namespace ipc::bench {
+
+struct SummaryRow {
+  BenchSpec spec;
+  double ns_per_round_trip = 0;
+  std::optional<std::string> error;
+};
+
+class SummaryReporter : public benchmark::BenchmarkReporter {
+ public:
+  SummaryReporter(std::unique_ptr<benchmark::BenchmarkReporter> display, std::vector<BenchSpec> specs);
+
+  bool ReportContext(const Context& context) override { return display_->ReportContext(context); }
+  void ReportRuns(const std::vector<Run>& runs) override;
+  void Finalize() override { display_->Finalize(); }
+
+  [[nodiscard]] const std::vector<SummaryRow>& rows() const noexcept { return rows_; }
+  [[nodiscard]] bool any_failed() const noexcept;
+
+ private:
+  std::unique_ptr<benchmark::BenchmarkReporter> display_;
+  std::map<std::string, BenchSpec> specs_;
+  std::vector<SummaryRow> rows_;  // in the order the benchmarks ran
+  std::map<std::string, std::size_t> row_of_;
+};
+
+// The table after the run: transport, payload, placement, time per round
+// trip, round trips per second, and the ratio to the fastest at that payload.
+void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows);
+
+}  // namespace ipc::bench

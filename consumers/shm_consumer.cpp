@@ -1,0 +1,10 @@
+// shm_consumer: maps the producer's segment and echoes pings (docs/protocol.md).
+#include "consumer_cli.hpp"
+#include "ipc/transport/shm_spin.hpp"
+
+int main(int argc, char** argv) {
+  ipc::ConsumerCli cli("shm_consumer", "ipc_bench consumer for the shm_spin transport");
+  std::string name;
+  cli.app().add_option("--name", name, "shared-memory object created by the producer")->required();
+  return cli.run(argc, argv, [&](std::size_t payload) { return ipc::shm_spin::serve(name, payload); });
+}

@@ -1,0 +1,13 @@
+// tcp_consumer: connects to the producer and echoes pings (docs/protocol.md).
+#include "consumer_cli.hpp"
+#include "ipc/transport/tcp.hpp"
+
+int main(int argc, char** argv) {
+  ipc::ConsumerCli cli("tcp_consumer", "ipc_bench consumer for the tcp_nodelay and tcp_nagle transports");
+  std::string endpoint;
+  bool nodelay = false;
+  cli.app().add_option("--connect", endpoint, "producer address, A.B.C.D:PORT")->required();
+  cli.app().add_flag("--nodelay", nodelay, "set TCP_NODELAY");
+  return cli.run(argc, argv,
+                 [&](std::size_t payload) { return ipc::tcp_transport::serve(endpoint, payload, nodelay); });
+}

@@ -1,0 +1,69 @@
+#pragma once
+// ChildProcess: a spawned executable that cannot outlive its owner.
+//
+// Spawned with fork + execve and an argument vector (never a shell).  Before
+// exec the child asks the kernel for SIGKILL when its parent dies, maps the
+// requested descriptors, drops every other inherited one, resets SIGPIPE and
+// pins itself.  Destroying a ChildProcess kills and reaps it.
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ipc/unique_fd.hpp"
+
+namespace ipc {
+
+struct SpawnOptions {
+  std::string path;                            // executable, absolute or relative to the cwd
+  std::vector<std::string> args;               // argv[1..]
+  std::vector<std::pair<int, int>> fd_map;     // {descriptor here, number in the child}
+  std::optional<int> cpu;                      // pin the child to this CPU
+};
+
+// How a process ended.
+struct ExitStatus {
+  int code = 0;    // exit code, when signal == 0
+  int signal = 0;  // terminating signal, or 0
+  [[nodiscard]] bool success() const noexcept { return signal == 0 && code == 0; }
+  [[nodiscard]] std::string describe() const;  // "exited with status 3", "was killed by signal 9 (SIGKILL)"
+};
+
+class ChildProcess {
+ public:
+  // Throws ipc::Error naming the path if the executable cannot be started.
+  static ChildProcess spawn(const SpawnOptions& options);
+
+  ChildProcess(ChildProcess&& other) noexcept;
+  ChildProcess& operator=(ChildProcess&&) = delete;
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  ~ChildProcess();
+
+  [[nodiscard]] pid_t pid() const noexcept { return pid_; }
+  // Readable once the child has exited (a pidfd), for poll().
+  [[nodiscard]] int exit_fd() const noexcept { return pidfd_.get(); }
+
+  // Waits up to `timeout` for the child to exit and reaps it.  Returns its
+  // status, or nullopt if it is still running.
+  std::optional<ExitStatus> wait_for(std::chrono::milliseconds timeout);
+  // Sends SIGKILL (if not reaped yet) and reaps.
+  ExitStatus kill_and_reap() noexcept;
+  // Sends SIGKILL without reaping; safe from another thread.
+  void kill() const noexcept;
+  // "is still running", or how it ended, without reaping it.
+  [[nodiscard]] std::string fate() const;
+
+ private:
+  ChildProcess(pid_t pid, UniqueFd pidfd) noexcept : pid_(pid), pidfd_(std::move(pidfd)) {}
+  std::optional<ExitStatus> peek() const;
+
+  pid_t pid_ = -1;
+  UniqueFd pidfd_;
+  std::optional<ExitStatus> status_;  // set once reaped
+};
+
+}  // namespace ipc

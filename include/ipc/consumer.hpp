@@ -1,0 +1,69 @@
+#pragma once
+// Consumer: the producer's handle on a running consumer process.
+//
+// It owns the child and its watchdog, offers the waits a handshake needs
+// (each bounded by the timeout and cut short if the child dies), and turns a
+// failed round trip into one message that also says what became of the
+// consumer.  Destroying it stops the watchdog, then kills and reaps the child.
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string_view>
+
+#include "ipc/child_process.hpp"
+#include "ipc/error.hpp"
+#include "ipc/watchdog.hpp"
+
+namespace ipc {
+
+class Consumer {
+ public:
+  Consumer(const SpawnOptions& options, std::chrono::milliseconds timeout);
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+  ~Consumer();
+
+  // Handshake waits: return once `fd` is readable (or `ready()` holds); throw
+  // ipc::Error if the consumer exits first or the timeout passes.
+  void await_readable(int fd, std::string_view waiting_for);
+  void await(const std::function<bool()>& ready, std::string_view waiting_for);
+
+  // Starts the watchdog.  `interrupt` runs on its thread once the consumer is
+  // dead, and must make the producer's pending wait return.
+  void arm(std::function<void()> interrupt);
+
+  // Called by the timed loop after every verified round trip.
+  void progress(std::uint64_t seq) noexcept { progress_.store(seq, std::memory_order_relaxed); }
+
+  // Runs `round_trips`, rethrowing any ipc::Error with the consumer's fate.
+  template <class Body>
+  void guard(Body&& round_trips) {
+    try {
+      round_trips();
+    } catch (const Error& e) {
+      fail(e.what());
+    }
+  }
+
+  // Ends the run: disarms, calls `send_stop`, waits for a clean exit.
+  void finish(const std::function<void()>& send_stop);
+
+  [[nodiscard]] pid_t pid() const noexcept { return child_.pid(); }
+  [[nodiscard]] std::chrono::milliseconds timeout() const noexcept { return timeout_; }
+
+ private:
+  // Throws `what` plus what became of the consumer; `timed_out`: it never answered.
+  [[noreturn]] void fail(std::string_view what, bool timed_out = false);
+
+  ChildProcess child_;
+  std::chrono::milliseconds timeout_;
+  std::optional<Watchdog> watchdog_;
+  // On a cache line of its own: stored every round trip, read by the watchdog.
+  alignas(64) std::atomic<std::uint64_t> progress_{0};
+};
+
+}  // namespace ipc

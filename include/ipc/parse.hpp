@@ -1,0 +1,17 @@
+#pragma once
+// Parsers for the numbers users type: payload sizes and counts.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace ipc {
+
+// "64", "4K", "1M" (K = 1024, M = 1024 * 1024; either case).  Rejects empty
+// text, signs, other suffixes, trailing junk, zero and overflow.
+[[nodiscard]] std::optional<std::size_t> parse_size(std::string_view text) noexcept;
+
+// A decimal count >= 1, digits only.
+[[nodiscard]] std::optional<std::uint64_t> parse_count(std::string_view text) noexcept;
+
+}  // namespace ipc

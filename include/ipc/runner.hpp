@@ -1,0 +1,46 @@
+#pragma once
+// Runner: the one interface every transport implements.
+//
+// Constructing a Runner (through the registry) spawns the transport's
+// consumer and completes the ready handshake; round_trips() is the only
+// thing ipc_bench times.  The loop lives inside the transport, so the timed
+// code pays no virtual call per round trip.  A destroyed Runner has reaped
+// its consumer and removed every named resource it created.
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace ipc {
+
+struct RunnerOptions {
+  std::size_t payload = 4;                  // bytes per ping and per pong
+  std::string consumer_path;                // the consumer executable to spawn
+  std::optional<int> consumer_cpu;          // pin the consumer here
+  std::chrono::milliseconds timeout{5000};  // longest wait for any one reply
+};
+
+class Runner {
+ public:
+  virtual ~Runner() = default;
+
+  // Performs `count` round trips, checking every pong.  Throws ipc::Error
+  // naming the failed round trip and what became of the consumer.
+  virtual void round_trips(std::uint64_t count) = 0;
+
+  // Ends the run: sends the stop message and waits for the consumer to exit
+  // cleanly.  Throws ipc::Error otherwise.
+  virtual void finish() = 0;
+
+  [[nodiscard]] virtual pid_t consumer_pid() const noexcept = 0;
+
+ protected:
+  Runner() = default;
+  Runner(const Runner&) = delete;
+  Runner& operator=(const Runner&) = delete;
+};
+
+}  // namespace ipc

@@ -1,0 +1,46 @@
+#pragma once
+// SharedMemory: a mapped POSIX shared-memory object.
+//
+// create() picks a name nobody can guess ("/ipc_bench-<pid>-<64 random
+// bits>"), creates it exclusively (O_EXCL) with mode 0600 and maps it; the
+// creator unlinks it as soon as the peer has it mapped, and at the latest on
+// destruction, so no /dev/shm entry outlives a run.
+#include <cstddef>
+#include <string>
+#include <utility>
+
+namespace ipc {
+
+class SharedMemory {
+ public:
+  static SharedMemory create(std::size_t size);
+  // Opens and maps an existing object, which must be exactly `size` bytes.
+  static SharedMemory open(const std::string& name, std::size_t size);
+
+  SharedMemory(SharedMemory&& other) noexcept;
+  SharedMemory& operator=(SharedMemory&&) = delete;
+  SharedMemory(const SharedMemory&) = delete;
+  SharedMemory& operator=(const SharedMemory&) = delete;
+  ~SharedMemory();
+
+  // Removes the name (the mapping stays valid).  Idempotent.
+  void unlink() noexcept;
+
+  [[nodiscard]] std::byte* data() const noexcept { return data_; }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] const std::string& name() const noexcept { return name_; }
+
+ private:
+  SharedMemory(std::string name, std::byte* data, std::size_t size, bool owns_name) noexcept
+      : name_(std::move(name)), data_(data), size_(size), owns_name_(owns_name) {}
+
+  std::string name_;
+  std::byte* data_ = nullptr;
+  std::size_t size_ = 0;
+  bool owns_name_ = false;  // still linked, and ours to unlink
+};
+
+// "/<prefix>-<pid>-<16 hex digits from getrandom>": unique and unguessable.
+[[nodiscard]] std::string unguessable_name(const char* prefix);
+
+}  // namespace ipc

@@ -1,0 +1,14 @@
+#pragma once
+// pipe: the consumer's stdin and stdout, as in the original experiment.
+#include <cstddef>
+#include <memory>
+
+#include "ipc/runner.hpp"
+
+namespace ipc::pipe_transport {
+
+std::unique_ptr<Runner> start(const RunnerOptions& options);
+// The consumer side: echoes `payload`-byte pings from stdin to stdout until EOF.
+int serve(std::size_t payload);
+
+}  // namespace ipc::pipe_transport

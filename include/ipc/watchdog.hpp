@@ -1,0 +1,48 @@
+#pragma once
+// Watchdog: notices a consumer that died or stopped answering, and unblocks
+// the producer.
+//
+// A thread that sleeps in poll() on the child's pidfd, waking every
+// timeout/20 to see whether the producer's progress counter moved.  The timed
+// loop pays one relaxed store per round trip for this; the thread costs one
+// wake-up per tick.  When it trips (the child exited, or no progress for
+// `timeout`), it kills the child, waits for it to be gone and calls
+// `interrupt`, which must unblock whatever wait the producer is in.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <thread>
+
+#include "ipc/child_process.hpp"
+#include "ipc/unique_fd.hpp"
+
+namespace ipc {
+
+class Watchdog {
+ public:
+  enum class Trip : int { none, consumer_exited, timed_out };
+
+  Watchdog(const ChildProcess& child, const std::atomic<std::uint64_t>& progress,
+           std::chrono::milliseconds timeout, std::function<void()> interrupt);
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+  ~Watchdog() { disarm(); }
+
+  // Stops watching; returns once the thread has ended.  Idempotent.
+  void disarm() noexcept;
+  [[nodiscard]] Trip trip() const noexcept { return trip_.load(std::memory_order_acquire); }
+
+ private:
+  void watch();
+
+  const ChildProcess& child_;
+  const std::atomic<std::uint64_t>& progress_;
+  std::chrono::milliseconds timeout_;
+  std::function<void()> interrupt_;
+  UniqueFd stop_;  // an eventfd: written to end the thread
+  std::atomic<Trip> trip_{Trip::none};
+  std::thread thread_;
+};
+
+}  // namespace ipc

@@ -1,0 +1,87 @@
+#include "ipc/consumer.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <poll.h>
+
+#include <cerrno>
+
+namespace ipc {
+namespace {
+
+using std::chrono::milliseconds;
+
+// How long a consumer that already closed its end gets to finish dying, so
+// that the message can say how it ended.
+constexpr milliseconds kDeathGrace{1000};
+
+std::string seconds(milliseconds d) { return fmt::format("{:g} s", static_cast<double>(d.count()) / 1000.0); }
+
+}  // namespace
+
+Consumer::Consumer(const SpawnOptions& options, milliseconds timeout)
+    : child_(ChildProcess::spawn(options)), timeout_(timeout) {}
+
+Consumer::~Consumer() {
+  if (watchdog_) watchdog_->disarm();
+  child_.kill_and_reap();
+}
+
+void Consumer::await_readable(int fd, std::string_view waiting_for) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  pollfd fds[2] = {{fd, POLLIN, 0}, {child_.exit_fd(), POLLIN, 0}};
+  for (;;) {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    const int r = ::poll(fds, 2, static_cast<int>(std::max<milliseconds::rep>(left.count(), 0)));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) throw_errno("poll");
+    if (fds[0].revents != 0) return;
+    if (fds[1].revents != 0 || r == 0) break;
+  }
+  fail(fmt::format("while waiting for {}", waiting_for), fds[1].revents == 0);
+}
+
+void Consumer::await(const std::function<bool()>& ready, std::string_view waiting_for) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  while (!ready()) {
+    if (child_.wait_for(milliseconds(1))) fail(fmt::format("while waiting for {}", waiting_for));
+    if (std::chrono::steady_clock::now() > deadline)
+      fail(fmt::format("while waiting for {}", waiting_for), true);
+  }
+}
+
+void Consumer::arm(std::function<void()> interrupt) {
+  watchdog_.emplace(child_, progress_, timeout_, std::move(interrupt));
+}
+
+void Consumer::fail(std::string_view what, bool timed_out) {
+  if (watchdog_) {
+    watchdog_->disarm();
+    timed_out = timed_out || watchdog_->trip() == Watchdog::Trip::timed_out;
+  }
+  if (timed_out) {
+    child_.kill_and_reap();
+    throw Error(fmt::format("{}: no reply within {}; the consumer was killed", what, seconds(timeout_)));
+  }
+  if (const auto status = child_.wait_for(kDeathGrace)) {
+    throw Error(fmt::format("{}: the consumer {}", what, status->describe()));
+  }
+  child_.kill_and_reap();
+  throw Error(fmt::format("{} (the consumer was still running and has been killed)", what));
+}
+
+void Consumer::finish(const std::function<void()>& send_stop) {
+  if (watchdog_) {
+    watchdog_->disarm();
+    if (watchdog_->trip() != Watchdog::Trip::none) fail("before the end of the run");
+  }
+  guard(send_stop);
+  const auto status = child_.wait_for(timeout_);
+  if (!status) {
+    child_.kill_and_reap();
+    throw Error(fmt::format("the consumer did not exit within {} of the stop message; killed", seconds(timeout_)));
+  }
+  if (!status->success()) throw Error(fmt::format("at the end of the run, the consumer {}", status->describe()));
+}
+
+}  // namespace ipc

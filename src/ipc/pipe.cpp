@@ -1,0 +1,94 @@
+#include "ipc/transport/pipe.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "ipc/consumer.hpp"
+#include "ipc/io.hpp"
+#include "ipc/message.hpp"
+#include "ipc/protocol.hpp"
+#include "ipc/unique_fd.hpp"
+
+namespace ipc::pipe_transport {
+namespace {
+
+struct Pipe {
+  UniqueFd read_end, write_end;
+  Pipe() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe2");
+    read_end.reset(fds[0]);
+    write_end.reset(fds[1]);
+  }
+};
+
+class PipeRunner final : public Runner {
+ public:
+  explicit PipeRunner(const RunnerOptions& options)
+      : message_(options.payload), consumer_(spawn_options(options), options.timeout) {
+    // Only the consumer may hold its ends: its death must mean EOF for us.
+    to_consumer_.read_end.reset();
+    from_consumer_.write_end.reset();
+    consumer_.await_readable(from_consumer_.read_end.get(), "READY on the consumer's stdout");
+    std::byte ready[kReadyMessage.size()];
+    consumer_.guard([&] {
+      if (read_exact(from_consumer_.read_end.get(), ready) == ReadResult::eof)
+        throw Error("handshake failed: the consumer closed its stdout");
+      expect_ready(ready);
+    });
+    // A dead consumer closes its end of both pipes: our reads see EOF.
+    consumer_.arm([] {});
+  }
+
+  void round_trips(std::uint64_t count) override {
+    consumer_.guard([&] {
+      const int out = to_consumer_.write_end.get();
+      const int in = from_consumer_.read_end.get();
+      for (std::uint64_t i = 0; i < count; ++i) {
+        const std::uint64_t seq = ++seq_;
+        message_.stamp(seq);
+        write_all(out, message_.ping());
+        if (read_exact(in, message_.pong()) == ReadResult::eof) [[unlikely]]
+          throw Error(fmt::format("round trip {}: the consumer closed its stdout", seq));
+        message_.verify(seq);
+        consumer_.progress(seq);
+      }
+    });
+  }
+
+  void finish() override {
+    consumer_.finish([&] { to_consumer_.write_end.reset(); });
+  }
+
+  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
+
+ private:
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
+    return {options.consumer_path,
+            {"--payload", std::to_string(options.payload)},
+            {{to_consumer_.read_end.get(), STDIN_FILENO}, {from_consumer_.write_end.get(), STDOUT_FILENO}},
+            options.consumer_cpu};
+  }
+
+  Pipe to_consumer_, from_consumer_;
+  Message message_;
+  std::uint64_t seq_ = 0;
+  Consumer consumer_;  // last: stopped and reaped before the pipes close
+};
+
+}  // namespace
+
+std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<PipeRunner>(options); }
+
+int serve(std::size_t payload) {
+  write_all(STDOUT_FILENO, ready_bytes());
+  std::vector<std::byte> buf(payload);
+  while (read_exact(STDIN_FILENO, buf) == ReadResult::complete) write_all(STDOUT_FILENO, buf);
+  return 0;
+}
+
+}  // namespace ipc::pipe_transport
