@@ -39,11 +39,23 @@ class Consumer {
   // Called by the timed loop after every verified round trip.
   void progress(std::uint64_t seq) noexcept { progress_.store(seq, std::memory_order_relaxed); }
 
-  // Runs `round_trips`, rethrowing any ipc::Error with the consumer's fate.
+  // Runs `round_trips`, rethrowing any ipc::Error with the number of the
+  // round trip that failed and the consumer's fate.
   template <class Body>
-  void guard(Body&& round_trips) {
+  void timed(Body&& round_trips) {
     try {
       round_trips();
+    } catch (const Error& e) {
+      fail_round_trip(e.what());
+    }
+  }
+
+  // Runs `step` (a handshake or the stop), rethrowing any ipc::Error with the
+  // consumer's fate.
+  template <class Body>
+  void guard(Body&& step) {
+    try {
+      step();
     } catch (const Error& e) {
       fail(e.what());
     }
@@ -58,6 +70,7 @@ class Consumer {
  private:
   // Throws `what` plus what became of the consumer; `timed_out`: it never answered.
   [[noreturn]] void fail(std::string_view what, bool timed_out = false);
+  [[noreturn]] void fail_round_trip(std::string_view what);
 
   ChildProcess child_;
   std::chrono::milliseconds timeout_;

@@ -30,26 +30,24 @@ class Message {
   [[nodiscard]] std::span<std::byte> pong() noexcept { return pong_; }
   [[nodiscard]] std::size_t size() const noexcept { return ping_.size(); }
 
-  // Checks `reply` against the current ping; throws ipc::Error naming round
-  // trip `seq` and what was wrong.  `received` is how many bytes arrived.
-  void verify(std::uint64_t seq, std::span<const std::byte> reply, std::size_t received) const {
+  // Checks `reply` against the current ping; throws ipc::Error saying what
+  // was wrong.  `received` is how many bytes arrived.
+  void verify(std::span<const std::byte> reply, std::size_t received) const {
     if (received != ping_.size() || std::memcmp(reply.data(), ping_.data(), ping_.size()) != 0)
         [[unlikely]] {
-      fail(seq, reply, received);
+      fail(reply, received);
     }
   }
-  void verify(std::uint64_t seq) const { verify(seq, pong_, pong_.size()); }
+  void verify() const { verify(pong_, pong_.size()); }
 
   // The sequence number a message carries (as many bytes of it as fit).
   [[nodiscard]] std::uint64_t sequence_of(std::span<const std::byte> msg) const noexcept;
 
-  // A description of how `reply` differs from the ping of round trip `seq`.
-  [[nodiscard]] std::string describe_mismatch(std::uint64_t seq, std::span<const std::byte> reply,
-                                              std::size_t received) const;
+  // How `reply` differs from the current ping.
+  [[nodiscard]] std::string describe_mismatch(std::span<const std::byte> reply, std::size_t received) const;
 
  private:
-  [[noreturn]] void fail(std::uint64_t seq, std::span<const std::byte> reply,
-                         std::size_t received) const;
+  [[noreturn]] void fail(std::span<const std::byte> reply, std::size_t received) const;
 
   std::vector<std::byte> ping_;
   std::vector<std::byte> pong_;

@@ -70,6 +70,14 @@ void Consumer::fail(std::string_view what, bool timed_out) {
   throw Error(fmt::format("{} (the consumer was still running and has been killed)", what));
 }
 
+void Consumer::fail_round_trip(std::string_view what) {
+  const std::uint64_t failed = progress_.load(std::memory_order_relaxed) + 1;
+  if (watchdog_) watchdog_->disarm();
+  // After a timeout, what the transport saw is only the echo of our kill.
+  if (watchdog_ && watchdog_->trip() == Watchdog::Trip::timed_out) fail(fmt::format("round trip {}", failed), true);
+  fail(fmt::format("round trip {}: {}", failed, what));
+}
+
 void Consumer::finish(const std::function<void()>& send_stop) {
   if (watchdog_) {
     watchdog_->disarm();

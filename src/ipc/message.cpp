@@ -20,24 +20,23 @@ std::uint64_t Message::sequence_of(std::span<const std::byte> msg) const noexcep
   return seq;
 }
 
-std::string Message::describe_mismatch(std::uint64_t seq, std::span<const std::byte> reply,
-                                       std::size_t received) const {
+std::string Message::describe_mismatch(std::span<const std::byte> reply, std::size_t received) const {
   if (received != ping_.size())
-    return fmt::format("round trip {}: reply of {} bytes, expected {}", seq, received, ping_.size());
+    return fmt::format("reply of {} bytes, expected {}", received, ping_.size());
   const std::uint64_t expected_seq = sequence_of(ping_);
   const std::uint64_t got_seq = sequence_of(reply);
   if (got_seq != expected_seq) {
-    return fmt::format("round trip {}: reply carries sequence {}, expected {} ({})", seq, got_seq,
-                       expected_seq, got_seq < expected_seq ? "stale or duplicated reply" : "reply from the future");
+    return fmt::format("reply carries sequence {}, expected {} ({})", got_seq, expected_seq,
+                       got_seq < expected_seq ? "stale or duplicated" : "ahead of the ping");
   }
   const auto [ours, theirs] = std::mismatch(ping_.begin(), ping_.end(), reply.begin());
   const auto offset = static_cast<std::size_t>(ours - ping_.begin());
-  return fmt::format("round trip {}: reply corrupted at byte {} (0x{:02x}, expected 0x{:02x})", seq,
-                     offset, static_cast<unsigned>(*theirs), static_cast<unsigned>(*ours));
+  return fmt::format("reply corrupted at byte {} (0x{:02x}, expected 0x{:02x})", offset,
+                     static_cast<unsigned>(*theirs), static_cast<unsigned>(*ours));
 }
 
-void Message::fail(std::uint64_t seq, std::span<const std::byte> reply, std::size_t received) const {
-  throw Error(describe_mismatch(seq, reply, received));
+void Message::fail(std::span<const std::byte> reply, std::size_t received) const {
+  throw Error(describe_mismatch(reply, received));
 }
 
 }  // namespace ipc

@@ -97,7 +97,7 @@ class ShmSpinRunner final : public Runner {
   }
 
   void round_trips(std::uint64_t count) override {
-    consumer_.guard([&] {
+    consumer_.timed([&] {
       const std::size_t size = message_.size();
       for (std::uint64_t i = 0; i < count; ++i) {
         const std::uint64_t seq = ++seq_;
@@ -106,8 +106,8 @@ class ShmSpinRunner final : public Runner {
         channels_.ping.publish(seq);
         const std::uint64_t answered = channels_.pong.await_change(seq - 1);
         if (answered != seq) [[unlikely]]
-          throw Error(describe_bad_sequence(seq, answered));
-        message_.verify(seq, std::span(channels_.pong.data(), size), size);
+          throw Error(describe_bad_sequence(answered, seq));
+        message_.verify(std::span(channels_.pong.data(), size), size);
         consumer_.progress(seq);
       }
     });
@@ -126,9 +126,9 @@ class ShmSpinRunner final : public Runner {
             options.consumer_cpu};
   }
 
-  static std::string describe_bad_sequence(std::uint64_t seq, std::uint64_t answered) {
-    if (answered == kInterrupted) return fmt::format("round trip {}: no pong", seq);
-    return fmt::format("round trip {}: pong sequence {}, expected {}", seq, answered, seq);
+  static std::string describe_bad_sequence(std::uint64_t answered, std::uint64_t expected) {
+    if (answered == kInterrupted) return "no pong";
+    return fmt::format("pong channel holds sequence {}, expected {}", answered, expected);
   }
 
   Layout layout_;

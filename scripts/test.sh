@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs the whole test suite through
+# ctest twice: a Release build, then an AddressSanitizer +
+# UndefinedBehaviorSanitizer build.
+source "$(dirname "$0")/lib/setup.sh"
+ensure_packages
+
+jobs=$(nproc)
+build_tree "$repo/build/test-release" -DBUILD_TESTING=ON -DIPC_BENCH_WERROR=ON
+ctest --test-dir "$repo/build/test-release" -j "$jobs" --output-on-failure
+
+build_tree "$repo/build/test-asan" -DBUILD_TESTING=ON -DIPC_BENCH_WERROR=ON -DIPC_BENCH_SANITIZE=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir "$repo/build/test-asan" -j "$jobs" --output-on-failure

@@ -1,0 +1,141 @@
+// ipc_bench as a user runs it: bad input, --list, JSON output.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+
+#include "ipc/registry.hpp"
+#include "test_support.hpp"
+
+namespace ipc {
+namespace {
+
+namespace fs = std::filesystem;
+
+test::CommandResult ipc_bench(std::vector<std::string> args, const std::vector<std::string>& env = {}) {
+  args.insert(args.begin(), test::built("ipc_bench"));
+  return test::run_command(args, std::chrono::seconds(120), env);
+}
+
+// A scratch directory removed at the end of the test.
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("ipc_bench_test_" + std::to_string(::getpid()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+class BadInput : public ::testing::TestWithParam<std::pair<std::vector<std::string>, std::string>> {};
+
+TEST_P(BadInput, OneLineOnStderrAndExitTwo) {
+  const auto& [args, expected] = GetParam();
+  const auto result = ipc_bench(args);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_TRUE(result.out.empty()) << result.out;
+  const auto err = test::lines(result.err);
+  ASSERT_EQ(err.size(), 1u) << result.err;
+  EXPECT_NE(err[0].find(expected), std::string::npos) << err[0];
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cli, BadInput,
+    ::testing::Values(std::pair{std::vector<std::string>{"--frobnicate"}, "--frobnicate"},
+                      std::pair{std::vector<std::string>{"-t", "carrier_pigeon"}, "unknown transport 'carrier_pigeon'"},
+                      std::pair{std::vector<std::string>{"-t", "pipe,nope"}, "unknown transport 'nope'"},
+                      std::pair{std::vector<std::string>{"--placement", "sideways"}, "unknown placement 'sideways'"},
+                      std::pair{std::vector<std::string>{"-p", "abc"}, "invalid payload 'abc'"},
+                      std::pair{std::vector<std::string>{"-p", "-5"}, "invalid payload '-5'"},
+                      std::pair{std::vector<std::string>{"-p", "0"}, "invalid payload '0'"},
+                      std::pair{std::vector<std::string>{"-t", "udp", "-p", "70000"}, "exceeds udp's maximum of 65507"},
+                      std::pair{std::vector<std::string>{"-p", "4,64,17M"}, "maximum"},
+                      std::pair{std::vector<std::string>{"-n", "many"}, "invalid --iterations 'many'"},
+                      std::pair{std::vector<std::string>{"-n", "0"}, "invalid --iterations '0'"},
+                      std::pair{std::vector<std::string>{"--timeout", "-1"}, "invalid --timeout"},
+                      std::pair{std::vector<std::string>{"--cpus", "0"}, "invalid --cpus '0'"},
+                      std::pair{std::vector<std::string>{"--cpus", "0,4096"}, "CPU 4096"},
+                      std::pair{std::vector<std::string>{"--json", "/nonexistent-dir/out.json"}, "cannot write --json file"},
+                      std::pair{std::vector<std::string>{"--benchmark_frobnicate=1"}, "--benchmark_frobnicate"}));
+
+TEST(Cli, ListNamesEveryTransport) {
+  const auto result = ipc_bench({"--list"});
+  EXPECT_EQ(result.exit_code, 0);
+  const auto listed = test::lines(result.out);
+  ASSERT_EQ(listed.size(), transports().size());
+  for (std::size_t i = 0; i < listed.size(); ++i)
+    EXPECT_TRUE(listed[i].starts_with(std::string(transports()[i].name) + " ")) << listed[i];
+}
+
+TEST(Cli, MissingConsumerNamesThePathAndExitsOne) {
+  const auto result = ipc_bench({"-t", "pipe"}, {"IPC_BENCH_CONSUMER_DIR=/nonexistent-consumers"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("/nonexistent-consumers/pipe_consumer"), std::string::npos) << result.err;
+  EXPECT_EQ(result.out.find("round trip"), std::string::npos) << "something was timed";
+}
+
+nlohmann::json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);  // strict: NaN or Infinity would not parse
+}
+
+TEST(Cli, JsonHoldsOneResultPerTransportPayloadAndPlacement) {
+  const TempDir dir;
+  const fs::path out = dir.path / "out.json";
+  const auto result = ipc_bench({"-t", "pipe,udp,shm_spin", "-p", "4,1K", "--placement", "split,none", "-n", "300",
+                                 "--json", out.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const nlohmann::json json = read_json(out);
+
+  const auto& context = json.at("context");
+  for (const char* key : {"ipc_bench_version", "ipc_bench_build_type", "kernel", "cpu_model", "placement", "timer"})
+    EXPECT_TRUE(context.contains(key)) << key;
+  EXPECT_EQ(context.at("placement"), "split,none");
+
+  std::multiset<std::string> names;
+  for (const auto& b : json.at("benchmarks")) {
+    names.insert(b.at("run_name").get<std::string>());
+    EXPECT_EQ(b.at("iterations"), 300);
+    EXPECT_EQ(b.at("time_unit"), "ns");
+    EXPECT_GT(b.at("real_time").get<double>(), 0);
+    EXPECT_GT(b.at("items_per_second").get<double>(), 0);
+    EXPECT_FALSE(b.contains("error_occurred") && b.at("error_occurred").get<bool>());
+  }
+  std::multiset<std::string> expected;
+  for (const char* t : {"pipe", "udp", "shm_spin"})
+    for (const char* p : {"4", "1024"})
+      for (const char* placement : {"split", "none"})
+        expected.insert(std::string(t) + "/payload:" + p + "/placement:" + placement + "/iterations:300/real_time");
+  EXPECT_EQ(names, expected);
+  EXPECT_NE(result.out.find("round trips"), std::string::npos) << "no summary table";
+}
+
+TEST(Cli, AFailingBenchmarkIsReportedAndTheOthersStillRun) {
+  const TempDir dir;
+  fs::create_symlink("/bin/false", dir.path / "pipe_consumer");
+  fs::create_symlink(test::built("udp_consumer"), dir.path / "udp_consumer");
+  const fs::path out = dir.path / "out.json";
+  const auto result = ipc_bench({"-t", "pipe,udp", "-n", "100", "--json", out.string()},
+                                {"IPC_BENCH_CONSUMER_DIR=" + dir.path.string()});
+  EXPECT_EQ(result.exit_code, 1);
+  const nlohmann::json json = read_json(out);
+  ASSERT_EQ(json.at("benchmarks").size(), 2u);
+  const auto& pipe = json.at("benchmarks")[0];
+  EXPECT_TRUE(pipe.at("error_occurred").get<bool>());
+  EXPECT_NE(pipe.at("error_message").get<std::string>().find("exited with status 1"), std::string::npos);
+  const auto& udp = json.at("benchmarks")[1];
+  EXPECT_FALSE(udp.contains("error_occurred") && udp.at("error_occurred").get<bool>());
+  EXPECT_EQ(udp.at("iterations"), 100);
+}
+
+TEST(Cli, SpinningTransportAtPlacementSameIsSkippedWithAReason) {
+  const auto result = ipc_bench({"-t", "shm_spin,pipe", "--placement", "same", "-n", "100"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("skipping shm_spin/payload:4/placement:same"), std::string::npos) << result.err;
+  EXPECT_NE(result.out.find("pipe/payload:4/placement:same"), std::string::npos) << result.out;
+}
+
+}  // namespace
+}  // namespace ipc

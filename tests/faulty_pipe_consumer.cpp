@@ -1,0 +1,44 @@
+// A pipe consumer that misbehaves on purpose, for the reply-checking tests.
+// $FAULTY_CONSUMER = "<fault>:<round trip>", fault one of:
+//   stale      answer with the previous round trip's ping
+//   corrupt    flip the last byte of the reply
+//   short      send all but the last byte, then exit
+//   duplicate  send the reply twice
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "ipc/io.hpp"
+#include "ipc/parse.hpp"
+#include "ipc/protocol.hpp"
+
+int main(int argc, char** argv) {
+  if (argc != 3 || std::strcmp(argv[1], "--payload") != 0) return 2;
+  const auto payload = ipc::parse_size(argv[2]);
+  const char* spec = std::getenv("FAULTY_CONSUMER");
+  if (!payload || !spec || !std::strchr(spec, ':')) return 2;
+  const std::string fault(spec, std::strchr(spec, ':'));
+  const auto at = ipc::parse_count(std::strchr(spec, ':') + 1);
+  if (!at) return 2;
+
+  ipc::write_all(STDOUT_FILENO, ipc::ready_bytes());
+  std::vector<std::byte> buf(*payload), previous(*payload);
+  for (std::uint64_t round_trip = 1; ipc::read_exact(STDIN_FILENO, buf) == ipc::ReadResult::complete; ++round_trip) {
+    std::vector<std::byte> reply = buf;
+    if (round_trip == *at) {
+      if (fault == "stale") reply = previous;
+      if (fault == "corrupt") reply.back() ^= std::byte{0x40};
+      if (fault == "short") {
+        ipc::write_all(STDOUT_FILENO, std::span(reply).first(reply.size() - 1));
+        return 0;
+      }
+      if (fault == "duplicate") ipc::write_all(STDOUT_FILENO, reply);
+    }
+    ipc::write_all(STDOUT_FILENO, reply);
+    previous = buf;
+  }
+  return 0;
+}

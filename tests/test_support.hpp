@@ -1,0 +1,34 @@
+#pragma once
+// Helpers shared by the tests: running a command, and looking for what a
+// run may have left behind.
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace ipc::test {
+
+struct CommandResult {
+  int exit_code = -1;  // or 128 + signal
+  std::string out, err;
+};
+
+// Runs `argv` (argv[0] a path) with stdout and stderr captured; kills it
+// after `limit`.  `env` entries ("NAME=value") are added for this run only.
+CommandResult run_command(const std::vector<std::string>& argv, std::chrono::seconds limit = std::chrono::seconds(120),
+                          const std::vector<std::string>& env = {});
+
+// Path of an executable built beside the test binary.
+std::string built(const std::string& executable);
+
+// /dev/shm entries created by process `pid` (named "ipc_bench-<pid>-...").
+std::vector<std::string> shm_entries_of(pid_t pid);
+
+// True while `pid` exists, zombie included.
+bool process_exists(pid_t pid);
+
+// The lines of `text`, without their newlines.
+std::vector<std::string> lines(const std::string& text);
+
+}  // namespace ipc::test

@@ -1,0 +1,140 @@
+// Every transport in the registry: round trips at several payloads, a
+// consumer killed or frozen mid-run, and nothing left behind.  The tests
+// iterate the registry, so a new transport is covered by registering it.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "ipc/consumer_path.hpp"
+#include "ipc/error.hpp"
+#include "ipc/registry.hpp"
+#include "test_support.hpp"
+
+namespace ipc {
+namespace {
+
+using namespace std::chrono_literals;
+
+RunnerOptions options_for(const Transport& transport, std::size_t payload,
+                          std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
+  return {payload, consumer_path(transport.consumer), std::nullopt, timeout};
+}
+
+std::vector<std::string> transport_names() {
+  std::vector<std::string> names;
+  for (const Transport& t : transports()) names.emplace_back(t.name);
+  return names;
+}
+
+class TransportTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  const Transport& transport() const { return *find_transport(GetParam()); }
+
+  // Starts, runs `count` round trips, finishes; then checks that the
+  // consumer is reaped and no shared-memory name is left.
+  void round_trip(std::size_t payload, std::uint64_t count) {
+    SCOPED_TRACE(testing::Message() << GetParam() << " payload " << payload);
+    pid_t consumer = -1;
+    {
+      const auto runner = transport().start(options_for(transport(), payload));
+      consumer = runner->consumer_pid();
+      runner->round_trips(count);
+      runner->round_trips(count);  // sequence numbers carry on across calls
+      runner->finish();
+    }
+    EXPECT_FALSE(test::process_exists(consumer));
+    EXPECT_TRUE(test::shm_entries_of(::getpid()).empty());
+  }
+};
+
+TEST_P(TransportTest, RoundTripsAtSmallPayloads) {
+  for (const std::size_t payload : {1, 4, 64, 4096}) round_trip(payload, 200);
+}
+
+TEST_P(TransportTest, RoundTripsAtItsMaximumPayload) { round_trip(transport().max_payload, 3); }
+
+TEST_P(TransportTest, ConsumerKilledMidRunIsAnErrorNamingTheSignal) {
+  pid_t consumer = -1;
+  {
+    const auto runner = transport().start(options_for(transport(), 4));
+    consumer = runner->consumer_pid();
+    runner->round_trips(10);
+    std::thread killer([consumer] {
+      std::this_thread::sleep_for(50ms);
+      ::kill(consumer, SIGKILL);
+    });
+    try {
+      runner->round_trips(UINT64_MAX / 2);  // runs until the consumer is gone
+      ADD_FAILURE() << "round trips succeeded after the consumer was killed";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("round trip"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("SIGKILL"), std::string::npos) << e.what();
+    }
+    killer.join();
+  }
+  EXPECT_FALSE(test::process_exists(consumer));
+  EXPECT_TRUE(test::shm_entries_of(::getpid()).empty());
+}
+
+TEST_P(TransportTest, FrozenConsumerTimesOutAndIsKilled) {
+  pid_t consumer = -1;
+  {
+    const auto runner = transport().start(options_for(transport(), 4, 500ms));
+    consumer = runner->consumer_pid();
+    runner->round_trips(10);
+    ASSERT_EQ(::kill(consumer, SIGSTOP), 0);
+    try {
+      runner->round_trips(UINT64_MAX / 2);
+      ADD_FAILURE() << "round trips succeeded with the consumer stopped";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("no reply within 0.5 s"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_FALSE(test::process_exists(consumer));
+}
+
+TEST_P(TransportTest, ConsumerThatNeverStartsIsReportedWithItsPath) {
+  RunnerOptions options = options_for(transport(), 4);
+  options.consumer_path = "/nonexistent/ipc_bench_consumer";
+  try {
+    (void)transport().start(options);
+    ADD_FAILURE() << "started a consumer that does not exist";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/ipc_bench_consumer"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(test::shm_entries_of(::getpid()).empty());
+}
+
+TEST_P(TransportTest, ConsumerThatExitsBeforeReadyIsAnError) {
+  RunnerOptions options = options_for(transport(), 4);
+  options.consumer_path = "/bin/false";
+  try {
+    (void)transport().start(options);
+    ADD_FAILURE() << "a consumer that exits at once was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("exited with status 1"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(test::shm_entries_of(::getpid()).empty());
+}
+
+TEST_P(TransportTest, DestroyingARunnerMidRunReapsTheConsumer) {
+  pid_t consumer = -1;
+  {
+    const auto runner = transport().start(options_for(transport(), 64));
+    consumer = runner->consumer_pid();
+    runner->round_trips(5);
+  }
+  EXPECT_FALSE(test::process_exists(consumer));
+  EXPECT_TRUE(test::shm_entries_of(::getpid()).empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, TransportTest, ::testing::ValuesIn(transport_names()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace ipc
