@@ -13,14 +13,12 @@
 
 #include "bench_spec.hpp"
 #include "ipc/consumer_path.hpp"
+#include "ipc_bench_version.hpp"
 #include "ipc/error.hpp"
 #include "machine.hpp"
 #include "options.hpp"
 #include "summary.hpp"
 
-#ifndef IPC_BENCH_VERSION
-#define IPC_BENCH_VERSION "unknown"
-#endif
 #ifndef IPC_BENCH_BUILD_TYPE
 #define IPC_BENCH_BUILD_TYPE "unknown"
 #endif
