@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 
+#include "ipc/inet.hpp"
 #include "ipc/parse.hpp"
 
 namespace ipc {
@@ -22,6 +23,20 @@ class ConsumerCli {
   }
 
   CLI::App& app() noexcept { return app_; }
+
+  // --connect A.B.C.D:PORT, checked while parsing (a bad one is a usage error).
+  void add_endpoint_option(std::string& endpoint) {
+    app_.add_option("--connect", endpoint, "producer address, A.B.C.D:PORT")
+        ->required()
+        ->check([](const std::string& text) -> std::string {
+          try {
+            (void)parse_endpoint(text);
+            return {};
+          } catch (const std::exception& e) {
+            return e.what();
+          }
+        });
+  }
 
   int run(int argc, char** argv, const std::function<int(std::size_t payload)>& serve) {
     try {

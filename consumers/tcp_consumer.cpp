@@ -6,7 +6,7 @@ int main(int argc, char** argv) {
   ipc::ConsumerCli cli("tcp_consumer", "ipc_bench consumer for the tcp_nodelay and tcp_nagle transports");
   std::string endpoint;
   bool nodelay = false;
-  cli.app().add_option("--connect", endpoint, "producer address, A.B.C.D:PORT")->required();
+  cli.add_endpoint_option(endpoint);
   cli.app().add_flag("--nodelay", nodelay, "set TCP_NODELAY");
   return cli.run(argc, argv,
                  [&](std::size_t payload) { return ipc::tcp_transport::serve(endpoint, payload, nodelay); });

@@ -5,6 +5,6 @@
 int main(int argc, char** argv) {
   ipc::ConsumerCli cli("udp_consumer", "ipc_bench consumer for the udp transport");
   std::string endpoint;
-  cli.app().add_option("--connect", endpoint, "producer address, A.B.C.D:PORT")->required();
+  cli.add_endpoint_option(endpoint);
   return cli.run(argc, argv, [&](std::size_t payload) { return ipc::udp_transport::serve(endpoint, payload); });
 }

@@ -139,3 +139,31 @@ TEST(Cli, SpinningTransportAtPlacementSameIsSkippedWithAReason) {
 
 }  // namespace
 }  // namespace ipc
+
+namespace ipc {
+namespace {
+
+TEST(ConsumerCli, MissingOrMalformedArgumentsPrintUsageAndExitTwo) {
+  for (const Transport& t : transports()) {
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{}, {"--payload", "lots"}, {"--payload", "4", "--bogus"}}) {
+      std::vector<std::string> argv{test::built(std::string(t.consumer))};
+      argv.insert(argv.end(), args.begin(), args.end());
+      const auto result = test::run_command(argv, std::chrono::seconds(10));
+      EXPECT_EQ(result.exit_code, 2) << t.consumer;
+      EXPECT_NE(result.err.find("Usage:"), std::string::npos) << t.consumer << ": " << result.err;
+    }
+  }
+}
+
+TEST(ConsumerCli, MalformedEndpointIsAUsageError) {
+  for (const char* consumer : {"tcp_consumer", "udp_consumer"}) {
+    const auto result = test::run_command({test::built(consumer), "--connect", "localhost", "--payload", "4"},
+                                          std::chrono::seconds(10));
+    EXPECT_EQ(result.exit_code, 2) << consumer;
+    EXPECT_NE(result.err.find("'localhost' is not an IPv4 address and port"), std::string::npos) << result.err;
+  }
+}
+
+}  // namespace
+}  // namespace ipc
