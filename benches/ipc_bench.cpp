@@ -15,7 +15,9 @@
 #include "ipc/consumer_path.hpp"
 #include "ipc_bench_version.hpp"
 #include "ipc/error.hpp"
+#include "ipc/tick_clock.hpp"
 #include "machine.hpp"
+#include "measure.hpp"
 #include "options.hpp"
 #include "summary.hpp"
 
@@ -25,32 +27,6 @@
 
 namespace ipc::bench {
 namespace {
-
-// Warm-up before every timed loop: consumer start-up, first-touch page
-// faults and cold caches stay out of the result.
-constexpr std::chrono::milliseconds kWarmUp{20};
-
-void warm_up(Runner& runner) {
-  const auto until = std::chrono::steady_clock::now() + kWarmUp;
-  for (std::uint64_t batch = 16; std::chrono::steady_clock::now() < until; batch = std::min<std::uint64_t>(batch * 2, 4096))
-    runner.round_trips(batch);
-}
-
-void run_benchmark(benchmark::State& state, const BenchSpec& spec, const Options& options) {
-  try {
-    const ScopedPin pin(spec.cpus.producer);
-    const auto runner = spec.transport->start(
-        {spec.payload, consumer_path(spec.transport->consumer), spec.cpus.consumer, options.timeout});
-    warm_up(*runner);
-    // One batch of exactly max_iterations round trips, timed as a whole, like
-    // the reference C loops: no per-round-trip clock reads.
-    while (state.KeepRunningBatch(state.max_iterations)) runner->round_trips(state.max_iterations);
-    runner->finish();
-    state.SetItemsProcessed(state.iterations());
-  } catch (const std::exception& e) {
-    state.SkipWithError(e.what());
-  }
-}
 
 void print_list() {
   for (const Transport& t : transports())
@@ -113,7 +89,8 @@ void add_context(const Options& options, const std::vector<int>& allowed) {
   benchmark::AddCustomContext("placement", fmt::format("{}", fmt::join(placements, ",")));
   benchmark::AddCustomContext("allowed_cpus", fmt::format("{}", fmt::join(allowed, ",")));
   if (options.cpus) benchmark::AddCustomContext("cpus", fmt::format("{},{}", options.cpus->first, options.cpus->second));
-  benchmark::AddCustomContext("timer", "std::chrono::steady_clock (CLOCK_MONOTONIC) around the whole timed loop");
+  benchmark::AddCustomContext("timer", TickClock::instance().description());
+  benchmark::AddCustomContext("mean_timer", "std::chrono::steady_clock (CLOCK_MONOTONIC) around the whole batch");
   benchmark::AddCustomContext("timeout_s", fmt::format("{:g}", static_cast<double>(options.timeout.count()) / 1000));
 }
 
@@ -153,10 +130,11 @@ int run(int argc, char** argv) {
   const std::vector<BenchSpec> specs = plan(options, allowed);
   for (const BenchSpec& spec : specs) {
     auto* b = benchmark::RegisterBenchmark(spec.name().c_str(), [&spec, &options](benchmark::State& state) {
-      run_benchmark(state, spec, options);
+      measure(state, spec, options);
     });
     b->UseRealTime()->Unit(benchmark::kNanosecond);
     if (options.iterations) b->Iterations(static_cast<benchmark::IterationCount>(*options.iterations));
+    if (options.repetitions) b->Repetitions(static_cast<int>(*options.repetitions));
   }
   add_context(options, allowed);
 

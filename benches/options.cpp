@@ -89,6 +89,23 @@ void check_writable(const std::string& path) {
 
 }  // namespace
 
+std::optional<WarmUp> parse_warm_up(std::string_view text) {
+  if (text == "0") return WarmUp{0, std::chrono::milliseconds(0)};
+  std::chrono::milliseconds::rep unit = 0;  // 0: a round-trip count
+  if (text.ends_with("ms")) {
+    unit = 1;
+    text.remove_suffix(2);
+  } else if (text.ends_with("s")) {
+    unit = 1000;
+    text.remove_suffix(1);
+  }
+  const auto value = parse_count(text);
+  if (!value) return std::nullopt;
+  if (unit == 0) return WarmUp{*value, std::chrono::milliseconds(0)};
+  if (*value > 3'600'000 / static_cast<std::uint64_t>(unit)) return std::nullopt;  // an hour at most
+  return WarmUp{0, std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(*value) * unit)};
+}
+
 Options parse_options(int argc, const char* const* argv, const std::vector<int>& allowed_cpus) {
   Options options;
   std::vector<const char*> ours{argv[0]};
@@ -104,7 +121,7 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
                "Flags starting with --benchmark_ go to Google Benchmark.",
                "ipc_bench");
   std::vector<std::string> transport_names, payload_texts, placement_texts;
-  std::string cpus_text, iterations_text, json_path;
+  std::string cpus_text, iterations_text, repetitions_text, warm_up_text, json_path;
   double timeout_seconds = 5;
   app.add_flag("--list", options.list, "list the transports and exit");
   app.add_option("-t,--transports", transport_names, "transports to run, comma-separated (default: all)")
@@ -116,6 +133,9 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
       ->delimiter(',');
   app.add_option("--cpus", cpus_text, "CPUs for the producer and the consumer: A,B");
   app.add_option("-n,--iterations", iterations_text, "timed round trips per benchmark (default: Google Benchmark decides)");
+  app.add_option("-r,--repetitions", repetitions_text,
+                 "repeat each benchmark N times; the summary shows the median and the coefficient of variation");
+  app.add_option("--warmup", warm_up_text, "untimed round trips before timing: a count (2000) or a time (50ms, 1s); default 50ms");
   app.add_option("--timeout", timeout_seconds, "seconds to wait for any one pong (default: 5)");
   app.add_option("--json", json_path, "write Google Benchmark JSON to FILE");
 
@@ -143,6 +163,17 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
     options.iterations = parse_count(iterations_text);
     if (!options.iterations)
       throw UsageError(fmt::format("invalid --iterations '{}': expected a whole number of at least 1", iterations_text));
+  }
+  if (!repetitions_text.empty()) {
+    options.repetitions = parse_count(repetitions_text);
+    if (!options.repetitions || *options.repetitions > 10000)
+      throw UsageError(fmt::format("invalid --repetitions '{}': expected a whole number from 1 to 10000", repetitions_text));
+  }
+  if (!warm_up_text.empty()) {
+    const auto warm_up = parse_warm_up(warm_up_text);
+    if (!warm_up)
+      throw UsageError(fmt::format("invalid --warmup '{}': expected round trips (2000), a time (50ms, 1s) or 0", warm_up_text));
+    options.warm_up = *warm_up;
   }
   if (!std::isfinite(timeout_seconds) || timeout_seconds < 0.001 || timeout_seconds > 86400)
     throw UsageError(fmt::format("invalid --timeout {}: expected seconds between 0.001 and 86400", timeout_seconds));

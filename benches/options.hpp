@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -14,6 +15,12 @@
 
 namespace ipc::bench {
 
+// Untimed round trips before each timed batch: a count, a duration, or both.
+struct WarmUp {
+  std::uint64_t round_trips = 0;
+  std::chrono::milliseconds duration{50};
+};
+
 struct Options {
   bool list = false;
   std::vector<const Transport*> transports;
@@ -21,6 +28,8 @@ struct Options {
   std::vector<Placement> placements;
   std::optional<std::pair<int, int>> cpus;
   std::optional<std::uint64_t> iterations;
+  std::optional<std::uint64_t> repetitions;
+  WarmUp warm_up;
   std::chrono::milliseconds timeout{5000};
   std::optional<std::string> json_path;
   std::vector<std::string> benchmark_flags;  // --benchmark_*, for Google Benchmark
@@ -33,6 +42,9 @@ struct UsageError : std::runtime_error {
 
 // The help text was asked for and printed: exit 0.
 struct HelpShown {};
+
+// "2000" (round trips), "50ms", "2s", or "0" (none); nullopt if malformed.
+std::optional<WarmUp> parse_warm_up(std::string_view text);
 
 // Parses argv (argv[0] included).  Throws UsageError or HelpShown.
 Options parse_options(int argc, const char* const* argv, const std::vector<int>& allowed_cpus);

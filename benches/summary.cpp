@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 
 namespace ipc::bench {
 namespace {
@@ -46,15 +45,31 @@ void SummaryReporter::ReportRuns(const std::vector<Run>& runs) {
   for (const Run& run : runs) {
     const auto spec = specs_.find(run.run_name.function_name);
     if (spec == specs_.end()) continue;
-    const bool is_median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
-    if (run.run_type == Run::RT_Aggregate && !is_median) continue;
+    const bool aggregate = run.run_type == Run::RT_Aggregate;
+    if (aggregate && run.aggregate_name != "median" && run.aggregate_name != "cv") continue;
     auto [slot, added] = row_of_.try_emplace(spec->first, rows_.size());
-    if (added) rows_.push_back({spec->second, 0, std::nullopt});
+    if (added) {
+      rows_.emplace_back();
+      rows_.back().spec = spec->second;
+    }
     SummaryRow& row = rows_[slot->second];
     if (run.error_occurred) {
       row.error = run.error_message;
-    } else if (!row.error) {
+    } else if (row.error) {
+      continue;
+    } else if (aggregate && run.aggregate_name == "cv") {
+      // A percentage aggregate: Google Benchmark keeps the ratio itself here.
+      row.cv = run.real_accumulated_time;
+    } else {
+      // An iteration run, then (with repetitions) the median replaces it.
       row.ns_per_round_trip = nanoseconds(run);
+      const auto counter = [&run](const char* name) {
+        const auto it = run.counters.find(name);
+        return it == run.counters.end() ? 0.0 : it->second.value;
+      };
+      row.p50_ns = counter("p50_ns");
+      row.p99_ns = counter("p99_ns");
+      row.max_ns = counter("max_ns");
     }
   }
 }
@@ -65,32 +80,45 @@ bool SummaryReporter::any_failed() const noexcept {
 
 void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows) {
   if (rows.empty()) return;
-  using Line = std::array<std::string, 6>;
-  std::vector<Line> lines{{"transport", "payload", "placement", "round trip", "round trips", "x fastest"}};
+  const bool repeated = std::ranges::any_of(rows, [](const SummaryRow& row) { return row.cv.has_value(); });
+  using Line = std::vector<std::string>;
+  std::vector<Line> lines{{"transport", "payload", "placement", repeated ? "median" : "mean", "round trips", "p50",
+                           "p99", "max"}};
+  if (repeated) lines[0].push_back("cv");
+  lines[0].push_back("x fastest");
   std::vector<std::string> failures;
   for (const SummaryRow& row : rows) {
     Line line{std::string(row.spec.transport->name), format_bytes(row.spec.payload),
-              std::string(to_string(row.spec.placement)), "", "", ""};
+              std::string(to_string(row.spec.placement))};
     if (row.error) {
-      line[3] = "FAILED";
+      line.push_back("FAILED");
       failures.push_back(fmt::format("{}: {}", row.spec.name(), *row.error));
     } else {
       double fastest = row.ns_per_round_trip;
       for (const SummaryRow& other : rows)
         if (!other.error && other.spec.payload == row.spec.payload) fastest = std::min(fastest, other.ns_per_round_trip);
-      line[3] = format_duration(row.ns_per_round_trip);
-      line[4] = format_rate(1e9 / row.ns_per_round_trip);
-      line[5] = fmt::format("{:.1f}", row.ns_per_round_trip / fastest);
+      line.push_back(format_duration(row.ns_per_round_trip));
+      line.push_back(format_rate(1e9 / row.ns_per_round_trip));
+      line.push_back(format_duration(row.p50_ns));
+      line.push_back(format_duration(row.p99_ns));
+      line.push_back(format_duration(row.max_ns));
+      if (repeated) line.push_back(row.cv ? fmt::format("{:.1f}%", *row.cv * 100) : "");
+      line.push_back(fmt::format("{:.1f}", row.ns_per_round_trip / fastest));
     }
     lines.push_back(std::move(line));
   }
-  std::array<std::size_t, 6> width{};
+  std::vector<std::size_t> width(lines[0].size(), 0);
   for (const Line& line : lines)
     for (std::size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], line[c].size());
-  fmt::print(out, "\nRound trips (mean; x fastest = ratio to the fastest at the same payload)\n");
+  fmt::print(out, "\nRound trips ({}; percentiles from a separate pass timing each round trip; "
+                  "x fastest = ratio to the fastest at the same payload)\n",
+             repeated ? "median of the repetitions' means" : "mean");
   for (const Line& line : lines) {
-    fmt::print(out, "  {:<{}}  {:>{}}  {:<{}}  {:>{}}  {:>{}}  {:>{}}\n", line[0], width[0], line[1], width[1], line[2],
-               width[2], line[3], width[3], line[4], width[4], line[5], width[5]);
+    std::string text = " ";
+    // Names left-aligned, figures right-aligned.
+    for (std::size_t c = 0; c < line.size(); ++c)
+      text += c == 0 || c == 2 ? fmt::format(" {:<{}}", line[c], width[c]) : fmt::format(" {:>{}}", line[c], width[c]);
+    fmt::print(out, "{}\n", text);
   }
   for (const std::string& failure : failures) fmt::print(out, "FAILED {}\n", failure);
 }

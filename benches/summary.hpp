@@ -17,7 +17,9 @@ namespace ipc::bench {
 
 struct SummaryRow {
   BenchSpec spec;
-  double ns_per_round_trip = 0;
+  double ns_per_round_trip = 0;      // the mean, or with repetitions the median of the means
+  double p50_ns = 0, p99_ns = 0, max_ns = 0;
+  std::optional<double> cv;          // coefficient of variation across repetitions
   std::optional<std::string> error;
 };
 
@@ -40,7 +42,8 @@ class SummaryReporter : public benchmark::BenchmarkReporter {
 };
 
 // The table after the run: transport, payload, placement, time per round
-// trip, round trips per second, and the ratio to the fastest at that payload.
+// trip, round trips per second, p50 / p99 / max, the coefficient of variation
+// when there were repetitions, and the ratio to the fastest at that payload.
 void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows);
 
 }  // namespace ipc::bench

@@ -55,6 +55,9 @@ INSTANTIATE_TEST_SUITE_P(
                       std::pair{std::vector<std::string>{"-n", "many"}, "invalid --iterations 'many'"},
                       std::pair{std::vector<std::string>{"-n", "0"}, "invalid --iterations '0'"},
                       std::pair{std::vector<std::string>{"--timeout", "-1"}, "invalid --timeout"},
+                      std::pair{std::vector<std::string>{"-r", "0"}, "invalid --repetitions '0'"},
+                      std::pair{std::vector<std::string>{"--warmup", "5min"}, "invalid --warmup '5min'"},
+                      std::pair{std::vector<std::string>{"--warmup", "-1"}, "invalid --warmup '-1'"},
                       std::pair{std::vector<std::string>{"--cpus", "0"}, "invalid --cpus '0'"},
                       std::pair{std::vector<std::string>{"--cpus", "0,4096"}, "CPU 4096"},
                       std::pair{std::vector<std::string>{"--json", "/nonexistent-dir/out.json"}, "cannot write --json file"},
@@ -84,13 +87,14 @@ nlohmann::json read_json(const fs::path& path) {
 TEST(Cli, JsonHoldsOneResultPerTransportPayloadAndPlacement) {
   const TempDir dir;
   const fs::path out = dir.path / "out.json";
-  const auto result = ipc_bench({"-t", "pipe,udp,shm_spin", "-p", "4,1K", "--placement", "split,none", "-n", "300",
+  const auto result = ipc_bench({"-t", "pipe,udp,shm_spin", "-p", "4,1K", "--placement", "split,none", "-n", "300", "--warmup", "100",
                                  "--json", out.string()});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const nlohmann::json json = read_json(out);
 
   const auto& context = json.at("context");
-  for (const char* key : {"ipc_bench_version", "ipc_bench_build_type", "kernel", "cpu_model", "placement", "timer"})
+  for (const char* key : {"ipc_bench_version", "ipc_bench_build_type", "kernel", "cpu_model", "placement", "timer",
+                          "mean_timer"})
     EXPECT_TRUE(context.contains(key)) << key;
   EXPECT_EQ(context.at("placement"), "split,none");
 
@@ -101,6 +105,19 @@ TEST(Cli, JsonHoldsOneResultPerTransportPayloadAndPlacement) {
     EXPECT_EQ(b.at("time_unit"), "ns");
     EXPECT_GT(b.at("real_time").get<double>(), 0);
     EXPECT_GT(b.at("items_per_second").get<double>(), 0);
+    // Payload both ways, per second.
+    EXPECT_NEAR(b.at("bytes_per_second").get<double>(),
+                b.at("items_per_second").get<double>() * 2 * std::stod(b.at("run_name").get<std::string>().substr(
+                                                                  b.at("run_name").get<std::string>().find("payload:") + 8)),
+                b.at("bytes_per_second").get<double>() * 1e-9);
+    double previous = 0;
+    for (const char* counter : {"min_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns"}) {
+      ASSERT_TRUE(b.contains(counter)) << counter;
+      const double value = b.at(counter).get<double>();
+      EXPECT_GT(value, 0) << counter;
+      EXPECT_GE(value, previous) << counter << " in " << b.at("name");
+      previous = value;
+    }
     EXPECT_FALSE(b.contains("error_occurred") && b.at("error_occurred").get<bool>());
   }
   std::multiset<std::string> expected;
