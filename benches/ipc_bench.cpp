@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include "machine.hpp"
 #include "measure.hpp"
 #include "options.hpp"
+#include "stop_signals.hpp"
 #include "summary.hpp"
 
 #ifndef IPC_BENCH_BUILD_TYPE
@@ -95,6 +97,7 @@ void add_context(const Options& options, const std::vector<int>& allowed) {
 }
 
 int run(int argc, char** argv) {
+  const StopSignals stop_signals;
   const std::vector<int> allowed = allowed_cpus();
   Options options;
   try {
@@ -143,6 +146,10 @@ int run(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks(&reporter, options.json_path ? &json : nullptr);
   benchmark::Shutdown();
   if (!json_on_stdout(options)) print_summary(stdout, reporter.rows());
+  if (const int signal = StopSignals::received()) {
+    fmt::print(stderr, "ipc_bench: interrupted by SIG{}; consumers stopped\n", ::sigabbrev_np(signal));
+    return 128 + signal;
+  }
   return reporter.any_failed() ? 1 : 0;
 }
 

@@ -1,11 +1,15 @@
 #include "measure.hpp"
 
+#include <fmt/format.h>
+#include <string.h>
+
 #include <algorithm>
 #include <chrono>
 
 #include "ipc/consumer_path.hpp"
 #include "ipc/histogram.hpp"
 #include "ipc/tick_clock.hpp"
+#include "stop_signals.hpp"
 
 namespace ipc::bench {
 namespace {
@@ -42,9 +46,18 @@ void report_distribution(benchmark::State& state, const LatencyHistogram& histog
   state.counters["max_ns"] = ns(1);
 }
 
+std::string interrupted() {
+  const char* name = ::sigabbrev_np(StopSignals::received());
+  return fmt::format("interrupted by SIG{}", name ? name : "?");
+}
+
 }  // namespace
 
 void measure(benchmark::State& state, const BenchSpec& spec, const Options& options) {
+  if (StopSignals::received() != 0) {
+    state.SkipWithError(interrupted().c_str());
+    return;
+  }
   try {
     const ScopedPin pin(spec.cpus.producer);
     LatencyHistogram histogram;  // allocated here, outside both loops
@@ -58,7 +71,8 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(2 * spec.payload));
     report_distribution(state, histogram);
   } catch (const std::exception& e) {
-    state.SkipWithError(e.what());
+    // A consumer killed because ipc_bench was told to stop: say that, not how it died.
+    state.SkipWithError(StopSignals::received() != 0 ? interrupted().c_str() : e.what());
   }
 }
 

@@ -25,6 +25,9 @@ std::string built(const std::string& executable);
 // /dev/shm entries created by process `pid` (named "ipc_bench-<pid>-...").
 std::vector<std::string> shm_entries_of(pid_t pid);
 
+// The processes whose parent is `pid`, from /proc/*/stat.
+std::vector<pid_t> children_of(pid_t pid);
+
 // True while `pid` exists, zombie included.
 bool process_exists(pid_t pid);
 

@@ -66,4 +66,9 @@ class ChildProcess {
   std::optional<ExitStatus> status_;  // set once reaped
 };
 
+// Sends SIGKILL to every ChildProcess of this process not yet reaped, from
+// any thread: how ipc_bench stops its consumers on SIGINT or SIGTERM, and
+// lets the owners unwind (and remove their resources) as after any death.
+void kill_all_children() noexcept;
+
 }  // namespace ipc

@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
+#include <set>
 
 #include "ipc/error.hpp"
 
@@ -21,6 +23,28 @@ extern char** environ;
 
 namespace ipc {
 namespace {
+
+// The pids spawned and not yet reaped.  A pid leaves the set before it is
+// reaped, so kill_all_children() never signals a pid the kernel has reused.
+struct LiveChildren {
+  std::mutex mutex;
+  std::set<pid_t> pids;
+};
+
+LiveChildren& live_children() {
+  static LiveChildren live;
+  return live;
+}
+
+void track(pid_t pid) {
+  const std::scoped_lock lock(live_children().mutex);
+  live_children().pids.insert(pid);
+}
+
+void forget(pid_t pid) noexcept {
+  const std::scoped_lock lock(live_children().mutex);
+  live_children().pids.erase(pid);
+}
 
 ExitStatus from_siginfo(const siginfo_t& info) {
   if (info.si_code == CLD_EXITED) return {info.si_status, 0};
@@ -104,6 +128,7 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
   if (pid < 0) throw_errno("fork");
   if (pid == 0) exec_child(options, argv.data(), parent, error_pipe[1]);
 
+  track(pid);
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   ChildProcess child(pid, std::move(pidfd));
   if (!child.pidfd_) {
@@ -155,6 +180,7 @@ std::optional<ExitStatus> ChildProcess::wait_for(std::chrono::milliseconds timeo
     r = ::poll(&p, 1, static_cast<int>(timeout.count()));
   } while (r < 0 && errno == EINTR);
   if (r <= 0) return std::nullopt;
+  forget(pid_);
   siginfo_t info{};
   if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED) != 0) throw_errno("waitid");
   status_ = from_siginfo(info);
@@ -174,6 +200,7 @@ void ChildProcess::kill() const noexcept {
 ExitStatus ChildProcess::kill_and_reap() noexcept {
   if (!status_) {
     kill();
+    forget(pid_);
     siginfo_t info{};
     int r;
     do {
@@ -182,6 +209,11 @@ ExitStatus ChildProcess::kill_and_reap() noexcept {
     status_ = r == 0 ? from_siginfo(info) : ExitStatus{0, SIGKILL};
   }
   return *status_;
+}
+
+void kill_all_children() noexcept {
+  const std::scoped_lock lock(live_children().mutex);
+  for (const pid_t pid : live_children().pids) ::kill(pid, SIGKILL);
 }
 
 }  // namespace ipc

@@ -1,0 +1,66 @@
+#include "stop_signals.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+
+#include "ipc/child_process.hpp"
+#include "ipc/error.hpp"
+
+namespace ipc::bench {
+namespace {
+
+std::atomic<int> g_received{0};
+
+sigset_t stop_set() {
+  sigset_t set;
+  ::sigemptyset(&set);
+  ::sigaddset(&set, SIGINT);
+  ::sigaddset(&set, SIGTERM);
+  ::sigaddset(&set, SIGHUP);
+  return set;
+}
+
+}  // namespace
+
+StopSignals::StopSignals() {
+  const sigset_t set = stop_set();
+  if (::pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) throw Error("pthread_sigmask failed");
+  signals_.reset(::signalfd(-1, &set, SFD_CLOEXEC));
+  quit_.reset(::eventfd(0, EFD_CLOEXEC));
+  if (!signals_ || !quit_) throw_errno("signalfd");
+  thread_ = std::thread([this] { wait_for_signals(); });
+}
+
+StopSignals::~StopSignals() {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] ssize_t ignored = ::write(quit_.get(), &one, sizeof one);
+  thread_.join();
+}
+
+int StopSignals::received() noexcept { return g_received.load(std::memory_order_acquire); }
+
+void StopSignals::wait_for_signals() {
+  pollfd fds[2] = {{signals_.get(), POLLIN, 0}, {quit_.get(), POLLIN, 0}};
+  for (;;) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[1].revents != 0) return;
+    signalfd_siginfo info{};
+    if (::read(signals_.get(), &info, sizeof info) != sizeof info) continue;
+    const int signal = static_cast<int>(info.ssi_signo);
+    int expected = 0;
+    const bool first = g_received.compare_exchange_strong(expected, signal, std::memory_order_acq_rel);
+    kill_all_children();
+    if (!first) ::_exit(128 + expected);
+  }
+}
+
+}  // namespace ipc::bench
