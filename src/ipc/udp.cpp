@@ -1,8 +1,10 @@
 #include "ipc/transport/udp.hpp"
 
 #include <fmt/format.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
 #include <vector>
@@ -40,16 +42,8 @@ class UdpRunner final : public Runner {
       : socket_(bind_loopback(SOCK_DGRAM)),
         message_(options.payload),
         consumer_(spawn_options(options), options.timeout) {
-    consumer_.await_readable(socket_.get(), "READY from the consumer");
-    std::byte ready[kReadyMessage.size() + 1];
-    sockaddr_in peer{};
-    socklen_t peer_length = sizeof peer;
-    const ssize_t r = ::recvfrom(socket_.get(), ready, sizeof ready, MSG_TRUNC, reinterpret_cast<sockaddr*>(&peer),
-                                 &peer_length);
-    if (r < 0) throw_errno("recvfrom");
-    consumer_.guard([&] { expect_ready(std::span(ready, std::min(static_cast<std::size_t>(r), sizeof ready))); });
     // Connected: from now on the kernel drops datagrams from anyone else.
-    connect_to(socket_.get(), peer);
+    connect_to(socket_.get(), await_ready());
     // A dead consumer sends nothing: shutting the socket down wakes our recv.
     consumer_.arm([fd = socket_.get()] { ::shutdown(fd, SHUT_RDWR); });
   }
@@ -77,6 +71,28 @@ class UdpRunner final : public Runner {
   [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
 
  private:
+  // The address of the first datagram that is exactly READY from loopback.
+  // Until we connect, anyone on this machine can send to our port: a stray
+  // datagram is skipped, not taken for the consumer (within a bound, so a
+  // flood cannot keep the handshake going for ever).
+  sockaddr_in await_ready() {
+    for (int stray = 0; stray < 1000; ++stray) {
+      consumer_.await_readable(socket_.get(), "READY from the consumer");
+      std::byte ready[kReadyMessage.size() + 1];
+      sockaddr_in peer{};
+      socklen_t peer_length = sizeof peer;
+      const ssize_t r = ::recvfrom(socket_.get(), ready, sizeof ready, MSG_TRUNC, reinterpret_cast<sockaddr*>(&peer),
+                                   &peer_length);
+      if (r < 0) throw_errno("recvfrom");
+      const auto received = std::span(ready, std::min(static_cast<std::size_t>(r), sizeof ready));
+      if (peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK) && static_cast<std::size_t>(r) == kReadyMessage.size() &&
+          std::ranges::equal(received, ready_bytes()))
+        return peer;
+    }
+    consumer_.guard([] { throw Error("handshake failed: 1000 datagrams arrived, none of them READY"); });
+    return {};
+  }
+
   SpawnOptions spawn_options(const RunnerOptions& options) const {
     return {options.consumer_path,
             {"--connect", fmt::format("127.0.0.1:{}", local_port(socket_.get())), "--payload",
