@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite through
 # ctest twice: a Release build, then an AddressSanitizer +
-# UndefinedBehaviorSanitizer build.
+# UndefinedBehaviorSanitizer build; then a bounded libFuzzer run of each fuzz
+# target (clang), which also replays every input that ever crashed one.
 source "$(dirname "$0")/lib/setup.sh"
 ensure_packages
 
@@ -13,3 +14,7 @@ build_tree "$repo/build/test-asan" -DBUILD_TESTING=ON -DIPC_BENCH_WERROR=ON -DIP
   -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$repo/build/test-asan" -j "$jobs" --output-on-failure
+
+build_tree "$repo/build/test-fuzz" -DCMAKE_CXX_COMPILER=clang++ -DIPC_BENCH_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -- fuzz_options fuzz_pipe_consumer
+ctest --test-dir "$repo/build/test-fuzz" -L fuzz --output-on-failure

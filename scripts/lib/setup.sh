@@ -1,12 +1,15 @@
 # Sourced by scripts/bench.sh and scripts/test.sh: installs the Debian
 # packages the build needs, then configures and builds one build tree.
 #   ensure_packages            apt-get install what is missing (root), or say how
-#   build_tree DIR [ARGS...]   configure DIR once (extra cmake ARGS), then build
+#   build_tree DIR [ARGS...] [-- TARGETS...]
+#                              configure DIR once (extra cmake ARGS), then build
+#                              everything or only TARGETS
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
-packages=(cmake g++ make git libbenchmark-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev)
+packages=(cmake g++ make git libbenchmark-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev
+  clang libclang-rt-14-dev)
 
 ensure_packages() {
   local missing=() p
@@ -25,10 +28,12 @@ ensure_packages() {
 }
 
 build_tree() {
-  local dir=$1
+  local dir=$1 args=() targets=()
   shift
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do args+=("$1"); shift; done
+  [ $# -gt 0 ] && shift && targets=(--target "$@")
   if [ ! -f "$dir/CMakeCache.txt" ]; then
-    cmake -S "$repo" -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+    cmake -S "$repo" -B "$dir" -DCMAKE_BUILD_TYPE=Release "${args[@]}" >/dev/null
   fi
-  cmake --build "$dir" -j "$(nproc)"
+  cmake --build "$dir" -j "$(nproc)" "${targets[@]}"
 }

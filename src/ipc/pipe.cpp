@@ -84,10 +84,10 @@ class PipeRunner final : public Runner {
 
 std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<PipeRunner>(options); }
 
-int serve(std::size_t payload) {
-  write_all(STDOUT_FILENO, ready_bytes());
+int serve(std::size_t payload, int in, int out) {
+  write_all(out, ready_bytes());
   std::vector<std::byte> buf(payload);
-  while (read_exact(STDIN_FILENO, buf) == ReadResult::complete) write_all(STDOUT_FILENO, buf);
+  while (read_exact(in, buf) == ReadResult::complete) write_all(out, buf);
   return 0;
 }
 
