@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <thread>
@@ -33,6 +35,13 @@ std::vector<std::string> transport_names() {
 
 class TransportTest : public ::testing::TestWithParam<std::string> {
  protected:
+  // Printed, never asserted: how long the failure took to notice.
+  void report_detection(const char* fault, std::chrono::steady_clock::duration took) const {
+    const auto ms = std::chrono::duration<double, std::milli>(took).count();
+    std::printf("[ detection ] %s %s: %.1f ms\n", GetParam().c_str(), fault, ms);
+    RecordProperty("detection_ms", std::to_string(ms));
+  }
+
   const Transport& transport() const { return *find_transport(GetParam()); }
 
   // Starts, runs `count` round trips, finishes; then checks that the
@@ -64,14 +73,17 @@ TEST_P(TransportTest, ConsumerKilledMidRunIsAnErrorNamingTheSignal) {
     const auto runner = transport().start(options_for(transport(), 4));
     consumer = runner->consumer_pid();
     runner->round_trips(10);
-    std::thread killer([consumer] {
+    std::atomic<std::chrono::steady_clock::time_point> killed_at{};
+    std::thread killer([consumer, &killed_at] {
       std::this_thread::sleep_for(50ms);
+      killed_at = std::chrono::steady_clock::now();
       ::kill(consumer, SIGKILL);
     });
     try {
       runner->round_trips(UINT64_MAX / 2);  // runs until the consumer is gone
       ADD_FAILURE() << "round trips succeeded after the consumer was killed";
     } catch (const Error& e) {
+      report_detection("killed", std::chrono::steady_clock::now() - killed_at.load());
       EXPECT_NE(std::string(e.what()).find("round trip"), std::string::npos) << e.what();
       EXPECT_NE(std::string(e.what()).find("SIGKILL"), std::string::npos) << e.what();
     }
@@ -87,11 +99,13 @@ TEST_P(TransportTest, FrozenConsumerTimesOutAndIsKilled) {
     const auto runner = transport().start(options_for(transport(), 4, 500ms));
     consumer = runner->consumer_pid();
     runner->round_trips(10);
+    const auto stopped_at = std::chrono::steady_clock::now();
     ASSERT_EQ(::kill(consumer, SIGSTOP), 0);
     try {
       runner->round_trips(UINT64_MAX / 2);
       ADD_FAILURE() << "round trips succeeded with the consumer stopped";
     } catch (const Error& e) {
+      report_detection("frozen, --timeout 0.5", std::chrono::steady_clock::now() - stopped_at);
       EXPECT_NE(std::string(e.what()).find("no reply within 0.5 s"), std::string::npos) << e.what();
     }
   }
