@@ -16,6 +16,7 @@
 #include "ipc_bench_version.hpp"
 #include "ipc/error.hpp"
 #include "machine.hpp"
+#include "ipc/topology.hpp"
 #include "options.hpp"
 #include "summary.hpp"
 
@@ -70,12 +71,12 @@ bool consumers_present(const Options& options) {
   return true;
 }
 
-std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allowed) {
+std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allowed, const Topology& topology) {
   std::vector<BenchSpec> specs;
   for (const Transport* t : options.transports) {
     for (const std::size_t payload : options.payloads) {
       for (const Placement placement : options.placements) {
-        const BenchSpec spec{t, payload, placement, assign_cpus(placement, options.cpus, allowed)};
+        const BenchSpec spec{t, payload, placement, assign_cpus(placement, options.cpus, allowed, topology)};
         const bool shares_cpu = placement == Placement::same || (placement == Placement::none && allowed.size() < 2);
         if (t->spins && shares_cpu) {
           fmt::print(stderr,
@@ -119,9 +120,10 @@ void add_context(const Options& options, const std::vector<int>& allowed) {
 
 int run(int argc, char** argv) {
   const std::vector<int> allowed = allowed_cpus();
+  const Topology topology = Topology::read();
   Options options;
   try {
-    options = parse_options(argc, argv, allowed);
+    options = parse_options(argc, argv, allowed, topology);
   } catch (const HelpShown&) {
     return 0;
   } catch (const UsageError& e) {
@@ -150,7 +152,7 @@ int run(int argc, char** argv) {
     return 2;
   }
 
-  const std::vector<BenchSpec> specs = plan(options, allowed);
+  const std::vector<BenchSpec> specs = plan(options, allowed, topology);
   for (const BenchSpec& spec : specs) {
     auto* b = benchmark::RegisterBenchmark(spec.name().c_str(), [&spec, &options](benchmark::State& state) {
       run_benchmark(state, spec, options);

@@ -11,6 +11,7 @@
 
 #include "ipc/placement.hpp"
 #include "ipc/registry.hpp"
+#include "ipc/topology.hpp"
 
 namespace ipc::bench {
 
@@ -35,6 +36,7 @@ struct UsageError : std::runtime_error {
 struct HelpShown {};
 
 // Parses argv (argv[0] included).  Throws UsageError or HelpShown.
-Options parse_options(int argc, const char* const* argv, const std::vector<int>& allowed_cpus);
+Options parse_options(int argc, const char* const* argv, const std::vector<int>& allowed_cpus,
+                      const Topology& topology);
 
 }  // namespace ipc::bench
