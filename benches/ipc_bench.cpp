@@ -15,7 +15,7 @@
 #include "ipc/consumer_path.hpp"
 #include "ipc_bench_version.hpp"
 #include "ipc/error.hpp"
-#include "machine.hpp"
+#include "ipc/fingerprint.hpp"
 #include "ipc/topology.hpp"
 #include "options.hpp"
 #include "summary.hpp"
@@ -109,8 +109,10 @@ void add_context(const Options& options, const std::vector<int>& allowed) {
   for (const Placement p : options.placements) placements.push_back(to_string(p));
   benchmark::AddCustomContext("ipc_bench_version", IPC_BENCH_VERSION);
   benchmark::AddCustomContext("ipc_bench_build_type", IPC_BENCH_BUILD_TYPE);
-  benchmark::AddCustomContext("kernel", kernel_version());
-  benchmark::AddCustomContext("cpu_model", cpu_model());
+  // The keys docs/methodology.md documents so far; the rest of the
+  // fingerprint joins the context together with its documentation.
+  for (const auto& [key, value] : machine_fingerprint())
+    if (key == "kernel" || key == "cpu_model") benchmark::AddCustomContext(key, value);
   benchmark::AddCustomContext("placement", fmt::format("{}", fmt::join(placements, ",")));
   benchmark::AddCustomContext("allowed_cpus", fmt::format("{}", fmt::join(allowed, ",")));
   if (options.cpus) benchmark::AddCustomContext("cpus", fmt::format("{},{}", options.cpus->first, options.cpus->second));
