@@ -16,8 +16,9 @@
 #include "ipc/consumer_path.hpp"
 #include "ipc_bench_version.hpp"
 #include "ipc/error.hpp"
+#include "ipc/fingerprint.hpp"
 #include "ipc/tick_clock.hpp"
-#include "machine.hpp"
+#include "ipc/topology.hpp"
 #include "measure.hpp"
 #include "options.hpp"
 #include "stop_signals.hpp"
@@ -48,12 +49,12 @@ bool consumers_present(const Options& options) {
   return true;
 }
 
-std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allowed) {
+std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allowed, const Topology& topology) {
   std::vector<BenchSpec> specs;
   for (const Transport* t : options.transports) {
     for (const std::size_t payload : options.payloads) {
       for (const Placement placement : options.placements) {
-        const BenchSpec spec{t, payload, placement, assign_cpus(placement, options.cpus, allowed)};
+        const BenchSpec spec{t, payload, placement, assign_cpus(placement, options.cpus, allowed, topology)};
         const bool shares_cpu = placement == Placement::same || (placement == Placement::none && allowed.size() < 2);
         if (t->spins && shares_cpu) {
           fmt::print(stderr,
@@ -81,16 +82,27 @@ std::unique_ptr<benchmark::BenchmarkReporter> display_reporter(const Options& op
       static_cast<benchmark::ConsoleReporter::OutputOptions>(benchmark::ConsoleReporter::OO_Tabular | color));
 }
 
-void add_context(const Options& options, const std::vector<int>& allowed) {
+// "split=0,1 none=unpinned": the CPUs each placement of the run used.
+std::string cpus_used(const Options& options, const std::vector<int>& allowed, const Topology& topology) {
+  std::vector<std::string> used;
+  for (const Placement p : options.placements) {
+    const CpuAssignment cpus = assign_cpus(p, options.cpus, allowed, topology);
+    used.push_back(cpus.producer ? fmt::format("{}={},{}", to_string(p), *cpus.producer, *cpus.consumer)
+                                 : fmt::format("{}=unpinned", to_string(p)));
+  }
+  return fmt::format("{}", fmt::join(used, " "));
+}
+
+void add_context(const Options& options, const std::vector<int>& allowed, const Topology& topology) {
   std::vector<std::string_view> placements;
   for (const Placement p : options.placements) placements.push_back(to_string(p));
   benchmark::AddCustomContext("ipc_bench_version", IPC_BENCH_VERSION);
   benchmark::AddCustomContext("ipc_bench_build_type", IPC_BENCH_BUILD_TYPE);
-  benchmark::AddCustomContext("kernel", kernel_version());
-  benchmark::AddCustomContext("cpu_model", cpu_model());
+  for (const auto& [key, value] : machine_fingerprint()) benchmark::AddCustomContext(key, value);
   benchmark::AddCustomContext("placement", fmt::format("{}", fmt::join(placements, ",")));
   benchmark::AddCustomContext("allowed_cpus", fmt::format("{}", fmt::join(allowed, ",")));
   if (options.cpus) benchmark::AddCustomContext("cpus", fmt::format("{},{}", options.cpus->first, options.cpus->second));
+  benchmark::AddCustomContext("cpus_used", cpus_used(options, allowed, topology));
   benchmark::AddCustomContext("timer", TickClock::instance().description());
   benchmark::AddCustomContext("mean_timer", "std::chrono::steady_clock (CLOCK_MONOTONIC) around the whole batch");
   benchmark::AddCustomContext("timeout_s", fmt::format("{:g}", static_cast<double>(options.timeout.count()) / 1000));
@@ -99,9 +111,10 @@ void add_context(const Options& options, const std::vector<int>& allowed) {
 int run(int argc, char** argv) {
   const StopSignals stop_signals;
   const std::vector<int> allowed = allowed_cpus();
+  const Topology topology = Topology::read();
   Options options;
   try {
-    options = parse_options(argc, argv, allowed);
+    options = parse_options(argc, argv, allowed, topology);
   } catch (const HelpShown&) {
     return 0;
   } catch (const UsageError& e) {
@@ -130,7 +143,7 @@ int run(int argc, char** argv) {
     return 2;
   }
 
-  const std::vector<BenchSpec> specs = plan(options, allowed);
+  const std::vector<BenchSpec> specs = plan(options, allowed, topology);
   for (const BenchSpec& spec : specs) {
     auto* b = benchmark::RegisterBenchmark(spec.name().c_str(), [&spec, &options](benchmark::State& state) {
       measure(state, spec, options);
@@ -139,7 +152,7 @@ int run(int argc, char** argv) {
     if (options.iterations) b->Iterations(static_cast<benchmark::IterationCount>(*options.iterations));
     if (options.repetitions) b->Repetitions(static_cast<int>(*options.repetitions));
   }
-  add_context(options, allowed);
+  add_context(options, allowed, topology);
 
   SummaryReporter reporter(display_reporter(options), specs);
   benchmark::JSONReporter json;

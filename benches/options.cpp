@@ -60,7 +60,9 @@ std::vector<Placement> resolve_placements(const std::vector<std::string>& texts,
   std::vector<Placement> placements;
   for (const std::string& text : texts) {
     const auto placement = parse_placement(text);
-    if (!placement) throw UsageError(fmt::format("unknown placement '{}' (known: split, same, none)", text));
+    if (!placement)
+      throw UsageError(
+          fmt::format("unknown placement '{}' (known: split, same, none, smt, llc, cross_llc, cross_node)", text));
     if (std::ranges::find(placements, *placement) == placements.end()) placements.push_back(*placement);
   }
   if (placements.empty()) placements.push_back(allowed.size() >= 2 ? Placement::split : Placement::same);
@@ -106,7 +108,8 @@ std::optional<WarmUp> parse_warm_up(std::string_view text) {
   return WarmUp{0, std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(*value) * unit)};
 }
 
-Options parse_options(int argc, const char* const* argv, const std::vector<int>& allowed_cpus) {
+Options parse_options(int argc, const char* const* argv, const std::vector<int>& allowed_cpus,
+                      const Topology& topology) {
   Options options;
   std::vector<const char*> ours{argv[0]};
   for (int i = 1; i < argc; ++i) {
@@ -129,7 +132,8 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
   app.add_option("-p,--payload", payload_texts, "payload sizes in bytes, comma-separated: 4,64,4K,1M (default: 4)")
       ->delimiter(',');
   app.add_option("--placement", placement_texts,
-                 "split (two CPUs; default when two are allowed), same (one CPU), none (unpinned)")
+                 "split (two CPUs; default when two are allowed), same (one CPU), none (unpinned),\n"
+                 "smt, llc, cross_llc, cross_node (two CPUs chosen by topology, where the machine has them)")
       ->delimiter(',');
   app.add_option("--cpus", cpus_text, "CPUs for the producer and the consumer: A,B");
   app.add_option("-n,--iterations", iterations_text, "timed round trips per benchmark (default: Google Benchmark decides)");
@@ -154,7 +158,7 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
   if (!cpus_text.empty()) options.cpus = parse_cpu_pair(cpus_text);
   for (const Placement placement : options.placements) {
     try {
-      (void)assign_cpus(placement, options.cpus, allowed_cpus);
+      (void)assign_cpus(placement, options.cpus, allowed_cpus, topology);
     } catch (const std::exception& e) {
       throw UsageError(e.what());
     }

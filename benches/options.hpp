@@ -12,6 +12,7 @@
 
 #include "ipc/placement.hpp"
 #include "ipc/registry.hpp"
+#include "ipc/topology.hpp"
 
 namespace ipc::bench {
 
@@ -47,6 +48,7 @@ struct HelpShown {};
 std::optional<WarmUp> parse_warm_up(std::string_view text);
 
 // Parses argv (argv[0] included).  Throws UsageError or HelpShown.
-Options parse_options(int argc, const char* const* argv, const std::vector<int>& allowed_cpus);
+Options parse_options(int argc, const char* const* argv, const std::vector<int>& allowed_cpus,
+                      const Topology& topology);
 
 }  // namespace ipc::bench

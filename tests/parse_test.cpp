@@ -4,9 +4,13 @@
 
 #include "ipc/placement.hpp"
 #include "ipc/error.hpp"
+#include "ipc/topology.hpp"
 
 namespace ipc {
 namespace {
+
+// Topology plays no part in split, same and none.
+const Topology kUnknown;
 
 TEST(ParseSize, AcceptsBytesAndBinarySuffixes) {
   EXPECT_EQ(parse_size("1"), 1u);
@@ -31,36 +35,42 @@ TEST(ParseCount, DigitsOnlyAndPositive) {
     EXPECT_FALSE(parse_count(bad).has_value()) << '"' << bad << '"';
 }
 
-TEST(Placement, ParsesTheThreeNames) {
+TEST(Placement, ParsesTheSevenNames) {
   EXPECT_EQ(parse_placement("split"), Placement::split);
   EXPECT_EQ(parse_placement("same"), Placement::same);
   EXPECT_EQ(parse_placement("none"), Placement::none);
   EXPECT_FALSE(parse_placement("Split").has_value());
   EXPECT_EQ(to_string(Placement::split), "split");
+  for (const char* name : {"split", "same", "none", "smt", "llc", "cross_llc", "cross_node"}) {
+    const auto placement = parse_placement(name);
+    ASSERT_TRUE(placement.has_value()) << name;
+    EXPECT_EQ(to_string(*placement), name);
+  }
+  EXPECT_FALSE(parse_placement("cross-node").has_value());
 }
 
 TEST(Placement, AssignsTheFirstAllowedCpus) {
   const std::vector<int> allowed{2, 5, 7};
-  const auto split = assign_cpus(Placement::split, std::nullopt, allowed);
+  const auto split = assign_cpus(Placement::split, std::nullopt, allowed, kUnknown);
   EXPECT_EQ(split.producer, 2);
   EXPECT_EQ(split.consumer, 5);
-  const auto same = assign_cpus(Placement::same, std::nullopt, allowed);
+  const auto same = assign_cpus(Placement::same, std::nullopt, allowed, kUnknown);
   EXPECT_EQ(same.producer, 2);
   EXPECT_EQ(same.consumer, 2);
-  const auto none = assign_cpus(Placement::none, std::nullopt, allowed);
+  const auto none = assign_cpus(Placement::none, std::nullopt, allowed, kUnknown);
   EXPECT_FALSE(none.producer.has_value());
   EXPECT_FALSE(none.consumer.has_value());
 }
 
 TEST(Placement, HonoursAndChecksChosenCpus) {
   const std::vector<int> allowed{0, 1, 2, 3};
-  const auto split = assign_cpus(Placement::split, std::pair{3, 1}, allowed);
+  const auto split = assign_cpus(Placement::split, std::pair{3, 1}, allowed, kUnknown);
   EXPECT_EQ(split.producer, 3);
   EXPECT_EQ(split.consumer, 1);
-  EXPECT_EQ(assign_cpus(Placement::same, std::pair{2, 3}, allowed).consumer, 2);
-  EXPECT_THROW((void)assign_cpus(Placement::split, std::pair{1, 1}, allowed), Error);
-  EXPECT_THROW((void)assign_cpus(Placement::split, std::pair{0, 9}, allowed), Error);
-  EXPECT_THROW((void)assign_cpus(Placement::split, std::nullopt, std::vector<int>{0}), Error);
+  EXPECT_EQ(assign_cpus(Placement::same, std::pair{2, 3}, allowed, kUnknown).consumer, 2);
+  EXPECT_THROW((void)assign_cpus(Placement::split, std::pair{1, 1}, allowed, kUnknown), Error);
+  EXPECT_THROW((void)assign_cpus(Placement::split, std::pair{0, 9}, allowed, kUnknown), Error);
+  EXPECT_THROW((void)assign_cpus(Placement::split, std::nullopt, std::vector<int>{0}, kUnknown), Error);
 }
 
 }  // namespace

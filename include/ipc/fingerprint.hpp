@@ -1,0 +1,35 @@
+#pragma once
+// The machine a result came from, as far as it changes round trips: recorded
+// with every result so that figures from different machines, kernels or
+// settings are never compared unawares.
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ipc {
+
+// (key, value) pairs in this fixed order; a value is never empty, and what
+// cannot be read is "unknown" (never an exception):
+//   cpu_model       proc/cpuinfo's first "model name"
+//   kernel          uname's system name and release, "Linux 6.1.0-13-amd64"; under
+//                   another root, proc/sys/kernel/{ostype,osrelease}
+//   clocksource     sys/devices/system/clocksource/clocksource0/current_clocksource
+//   governor        sys/devices/system/cpu/cpu0/cpufreq/scaling_governor
+//   smt             "on" or "off": sys/devices/system/cpu/smt/control (on; off,
+//                   forceoff), else smt/active (1, 0; "off" then also covers a
+//                   CPU without SMT)
+//   isolcpus        sys/devices/system/cpu/isolated, "none" when empty
+//   mitigations     sys/devices/system/cpu/vulnerabilities/* summed up:
+//                   "2 mitigated, 2 vulnerable (spec_store_bypass, srbds), 15 not affected"
+//                   (and ", N unknown" for entries of another kind)
+//   virtualization  "none", or the hypervisor: "kvm", "microsoft", "vmware", "xen",
+//                   "qemu", "bhyve", "parallels", "acrn", "other".  Under root "/" on
+//                   x86 from CPUID (leaf 1 ECX bit 31, signature at 0x40000000);
+//                   otherwise sys/hypervisor/type, else proc/cpuinfo's "hypervisor"
+//                   flag ("other" when set, "none" when the flags lack it)
+//   compiler        the compiler that built ipc_core, "g++ 12.2.0" or "clang 16.0.6"
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> machine_fingerprint(
+    const std::filesystem::path& root = "/");
+
+}  // namespace ipc

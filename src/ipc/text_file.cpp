@@ -1,0 +1,64 @@
+#include "text_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+
+namespace ipc::detail {
+namespace {
+
+// /proc/cpuinfo of a machine with a thousand CPUs is about 1.5 MiB; nothing
+// read here is legitimately larger, and a bound keeps a strange file harmless.
+constexpr std::size_t kMaxFileSize = 8 << 20;
+
+}  // namespace
+
+std::optional<std::string> read_text(const std::filesystem::path& file) {
+  // POSIX calls rather than std::ifstream: a directory or an EIO from a sysfs
+  // attribute must read as "unknown", not as an empty file.
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string text;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || text.size() + static_cast<std::size_t>(n) > kMaxFileSize) {
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return text;
+}
+
+std::string_view trim(std::string_view text) noexcept {
+  constexpr std::string_view kSpace = " \t\n\r\f\v";
+  const auto first = text.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
+}
+
+std::optional<std::string> read_line(const std::filesystem::path& file) {
+  const auto text = read_text(file);
+  if (!text) return std::nullopt;
+  const std::string_view view(*text);
+  return std::string(trim(view.substr(0, view.find('\n'))));
+}
+
+std::optional<int> read_int(const std::filesystem::path& file) {
+  const auto line = read_line(file);
+  if (!line || line->empty()) return std::nullopt;
+  int value = 0;
+  const auto [end, ec] = std::from_chars(line->data(), line->data() + line->size(), value);
+  // Negative ids exist (physical_package_id is -1 where the platform does not
+  // say): they mean "unknown" too.
+  if (ec != std::errc{} || end != line->data() + line->size() || value < 0) return std::nullopt;
+  return value;
+}
+
+}  // namespace ipc::detail
