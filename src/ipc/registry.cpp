@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "ipc/transport/eventfd.hpp"
 #include "ipc/transport/pipe.hpp"
 #include "ipc/transport/shm_spin.hpp"
 #include "ipc/transport/tcp.hpp"
@@ -26,6 +27,8 @@ constexpr std::array kTransports{
               udp_transport::kMaxPayload, false, &udp_transport::start},
     Transport{"shm_spin", "POSIX shared memory, both sides busy-wait on a sequence counter", "shm_consumer",
               kLargeMax, true, &shm_spin::start},
+    Transport{"eventfd", "POSIX shared memory for the payload, a pair of eventfds to wake each side",
+              "eventfd_consumer", kLargeMax, false, &eventfd_transport::start},
 };
 
 }  // namespace
