@@ -4,6 +4,7 @@
 
 #include "ipc/transport/eventfd.hpp"
 #include "ipc/transport/pipe.hpp"
+#include "ipc/transport/shm_futex.hpp"
 #include "ipc/transport/shm_spin.hpp"
 #include "ipc/transport/tcp.hpp"
 #include "ipc/transport/udp.hpp"
@@ -29,6 +30,8 @@ constexpr std::array kTransports{
               kLargeMax, true, &shm_spin::start},
     Transport{"eventfd", "POSIX shared memory for the payload, a pair of eventfds to wake each side",
               "eventfd_consumer", kLargeMax, false, &eventfd_transport::start},
+    Transport{"shm_futex", "POSIX shared memory, both sides sleep on a futex on the sequence word",
+              "shm_futex_consumer", kLargeMax, false, &shm_futex::start},
 };
 
 }  // namespace
