@@ -3,6 +3,7 @@
 #include <array>
 
 #include "ipc/transport/eventfd.hpp"
+#include "ipc/transport/mmap_file.hpp"
 #include "ipc/transport/pipe.hpp"
 #include "ipc/transport/shm_futex.hpp"
 #include "ipc/transport/shm_spin.hpp"
@@ -32,6 +33,8 @@ constexpr std::array kTransports{
               "eventfd_consumer", kLargeMax, false, &eventfd_transport::start},
     Transport{"shm_futex", "POSIX shared memory, both sides sleep on a futex on the sequence word",
               "shm_futex_consumer", kLargeMax, false, &shm_futex::start},
+    Transport{"mmap_file", "a regular file mapped shared, both sides busy-wait on a sequence counter",
+              "mmap_file_consumer", kLargeMax, true, &mmap_file::start},
 };
 
 }  // namespace
