@@ -9,6 +9,7 @@
 #include "ipc/transport/shm_spin.hpp"
 #include "ipc/transport/tcp.hpp"
 #include "ipc/transport/udp.hpp"
+#include "ipc/transport/zmq.hpp"
 
 namespace ipc {
 namespace {
@@ -35,6 +36,10 @@ constexpr std::array kTransports{
               "shm_futex_consumer", kLargeMax, false, &shm_futex::start},
     Transport{"mmap_file", "a regular file mapped shared, both sides busy-wait on a sequence counter",
               "mmap_file_consumer", kLargeMax, true, &mmap_file::start},
+    Transport{"zmq_ipc", "ZeroMQ PAIR sockets over ipc:// (a unix socket in a private directory)", "zmq_consumer",
+              kLargeMax, false, &zmq_transport::start_ipc},
+    Transport{"zmq_tcp", "ZeroMQ PAIR sockets over tcp://127.0.0.1", "zmq_consumer", kLargeMax, false,
+              &zmq_transport::start_tcp},
 };
 
 }  // namespace
