@@ -163,9 +163,9 @@ class ZmqRunner final : public Runner {
             options.consumer_cpu};
   }
 
-  // Destroyed in reverse: the socket is closed (ZeroMQ unlinks its ipc
-  // socket file), the context terminated, and only then the directory
-  // removed with anything still in it.
+  // Destroyed in reverse: the socket is closed, the context terminated (its
+  // threads are gone), and only then the directory is removed with the ipc
+  // socket file in it.
   std::optional<PrivateDirectory> directory_;  // ipc only
   Context context_;
   Socket socket_;
