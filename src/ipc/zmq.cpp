@@ -150,7 +150,13 @@ class ZmqRunner final : public Runner {
   // 127.0.0.1 that the kernel chooses ("*"); returns the endpoint as bound.
   std::string bind() {
     const std::string address = directory_ ? "ipc://" + directory_->entry("socket") : "tcp://127.0.0.1:*";
-    if (::zmq_bind(socket_.get(), address.c_str()) != 0) throw_zmq("zmq_bind " + address);
+    if (::zmq_bind(socket_.get(), address.c_str()) != 0) {
+      // A unix socket's path holds at most 107 bytes.
+      if (directory_ && ::zmq_errno() == ENAMETOOLONG)
+        throw Error(fmt::format("zmq_bind {}: path too long for a unix socket (set TMPDIR to a shorter directory)",
+                                address));
+      throw_zmq("zmq_bind " + address);
+    }
     char endpoint[256] = {};
     std::size_t length = sizeof endpoint;
     if (::zmq_getsockopt(socket_.get(), ZMQ_LAST_ENDPOINT, endpoint, &length) != 0)
