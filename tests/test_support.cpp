@@ -1,5 +1,6 @@
 #include "test_support.hpp"
 
+#include <dirent.h>
 #include <fmt/format.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -102,6 +103,35 @@ std::vector<pid_t> children_of(pid_t pid) {
     if (rest >> state >> parent && parent == pid) children.push_back(std::stoi(name));
   }
   return children;
+}
+
+std::vector<std::string> temp_entries_of(pid_t pid) {
+  std::vector<std::string> found;
+  const std::string prefix = fmt::format("ipc_bench-{}-", pid);
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(prefix)) found.push_back(name);
+  }
+  return found;
+}
+
+std::set<int> open_descriptors() {
+  std::set<int> fds;
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) throw_errno("opendir /proc/self/fd");
+  while (const dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    const int fd = std::atoi(entry->d_name);
+    if (fd != ::dirfd(dir)) fds.insert(fd);
+  }
+  ::closedir(dir);
+  return fds;
+}
+
+std::string describe_descriptor(int fd) {
+  std::error_code ec;
+  const auto target = std::filesystem::read_symlink(fmt::format("/proc/self/fd/{}", fd), ec);
+  return ec ? "closed" : target.string();
 }
 
 bool process_exists(pid_t pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; }

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,14 @@ std::vector<std::string> shm_entries_of(pid_t pid);
 
 // The processes whose parent is `pid`, from /proc/*/stat.
 std::vector<pid_t> children_of(pid_t pid);
+
+// Entries of the temporary directory ($TMPDIR, else /tmp) created by process
+// `pid` (the private directories, named "ipc_bench-<pid>-XXXXXX").
+std::vector<std::string> temp_entries_of(pid_t pid);
+
+// The descriptors this process has open, and what one of them is.
+std::set<int> open_descriptors();
+std::string describe_descriptor(int fd);
 
 // True while `pid` exists, zombie included.
 bool process_exists(pid_t pid);

@@ -2,6 +2,7 @@
 // consumer killed or frozen mid-run, and nothing left behind.  The tests
 // iterate the registry, so a new transport is covered by registering it.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -40,6 +42,12 @@ class TransportTest : public ::testing::TestWithParam<std::string> {
     const auto ms = std::chrono::duration<double, std::milli>(took).count();
     std::printf("[ detection ] %s %s: %.1f ms\n", GetParam().c_str(), fault, ms);
     RecordProperty("detection_ms", std::to_string(ms));
+  }
+
+  // Whatever happened in the test, no named resource may be left behind.
+  void TearDown() override {
+    EXPECT_TRUE(test::shm_entries_of(::getpid()).empty());
+    EXPECT_TRUE(test::temp_entries_of(::getpid()).empty());
   }
 
   const Transport& transport() const { return *find_transport(GetParam()); }
@@ -145,6 +153,24 @@ TEST_P(TransportTest, DestroyingARunnerMidRunReapsTheConsumer) {
   }
   EXPECT_FALSE(test::process_exists(consumer));
   EXPECT_TRUE(test::shm_entries_of(::getpid()).empty());
+}
+
+TEST_P(TransportTest, EveryNewDescriptorIsCloseOnExecAndClosedAfterTheRun) {
+  const std::set<int> before = test::open_descriptors();
+  {
+    const auto runner = transport().start(options_for(transport(), 64));
+    runner->round_trips(10);
+    // A descriptor without FD_CLOEXEC would leak into every later consumer.
+    for (const int fd : test::open_descriptors()) {
+      if (before.contains(fd)) continue;
+      const int flags = ::fcntl(fd, F_GETFD);
+      if (flags < 0) continue;  // closed meanwhile, by a library thread
+      EXPECT_TRUE(flags & FD_CLOEXEC) << "descriptor " << fd << " (" << test::describe_descriptor(fd)
+                                      << ") is not close-on-exec";
+    }
+    runner->finish();
+  }
+  EXPECT_EQ(test::open_descriptors(), before);
 }
 
 INSTANTIATE_TEST_SUITE_P(Registry, TransportTest, ::testing::ValuesIn(transport_names()),

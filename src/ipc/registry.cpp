@@ -2,10 +2,14 @@
 
 #include <array>
 
+#include "ipc/transport/eventfd.hpp"
+#include "ipc/transport/mmap_file.hpp"
 #include "ipc/transport/pipe.hpp"
+#include "ipc/transport/shm_futex.hpp"
 #include "ipc/transport/shm_spin.hpp"
 #include "ipc/transport/tcp.hpp"
 #include "ipc/transport/udp.hpp"
+#include "ipc/transport/zmq.hpp"
 
 namespace ipc {
 namespace {
@@ -26,6 +30,16 @@ constexpr std::array kTransports{
               udp_transport::kMaxPayload, false, &udp_transport::start},
     Transport{"shm_spin", "POSIX shared memory, both sides busy-wait on a sequence counter", "shm_consumer",
               kLargeMax, true, &shm_spin::start},
+    Transport{"eventfd", "POSIX shared memory for the payload, a pair of eventfds to wake each side",
+              "eventfd_consumer", kLargeMax, false, &eventfd_transport::start},
+    Transport{"shm_futex", "POSIX shared memory, both sides sleep on a futex on the sequence word",
+              "shm_futex_consumer", kLargeMax, false, &shm_futex::start},
+    Transport{"mmap_file", "a regular file mapped shared, both sides busy-wait on a sequence counter",
+              "mmap_file_consumer", kLargeMax, true, &mmap_file::start},
+    Transport{"zmq_ipc", "ZeroMQ PAIR sockets over ipc:// (a unix socket in a private directory)", "zmq_consumer",
+              kLargeMax, false, &zmq_transport::start_ipc},
+    Transport{"zmq_tcp", "ZeroMQ PAIR sockets over tcp://127.0.0.1", "zmq_consumer", kLargeMax, false,
+              &zmq_transport::start_tcp},
 };
 
 }  // namespace

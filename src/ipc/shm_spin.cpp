@@ -5,87 +5,29 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
-#include <limits>
 
 #include "ipc/consumer.hpp"
-#include "ipc/cpu_relax.hpp"
 #include "ipc/message.hpp"
 #include "ipc/shared_memory.hpp"
+#include "ipc/shm_channel.hpp"
 
 namespace ipc::shm_spin {
 namespace {
 
-// Segment layout.  Every region starts on its own 128-byte boundary, two
-// cache lines, because the L2 spatial prefetcher fetches lines in pairs: the
-// ping and the pong never share a line (or a line pair), so each side only
-// ever pulls the line the other side just wrote.
-//
-//   [0, 128)               Header
-//   [128, 128 + C)         ping channel: sequence, then payload
-//   [128 + C, 128 + 2C)    pong channel: sequence, then payload
-//
-// C = 8 + payload rounded up to 128.  A payload of up to 56 bytes travels in
-// the same cache line as its sequence number: one line transfer per message.
-//
-// The fields are plain integers accessed through std::atomic_ref: the two
-// processes share the bytes, not C++ objects.
-constexpr std::size_t kLinePair = 128;
-constexpr std::uint64_t kStop = std::numeric_limits<std::uint64_t>::max();             // ping: consumer exits
-constexpr std::uint64_t kInterrupted = std::numeric_limits<std::uint64_t>::max() - 1;  // pong: set by our watchdog
-
-using AtomicSeq = std::atomic_ref<std::uint64_t>;
-static_assert(AtomicSeq::is_always_lock_free, "sequence counters must be lock-free to work across processes");
-
-struct Layout {
-  std::size_t payload;
-  [[nodiscard]] std::size_t channel_size() const noexcept {
-    return (sizeof(std::uint64_t) + payload + kLinePair - 1) / kLinePair * kLinePair;
-  }
-  [[nodiscard]] std::size_t total() const noexcept { return kLinePair + 2 * channel_size(); }
-};
-
-struct Header {
-  std::uint64_t consumer_ready;  // 0, then 1 once the consumer has the segment mapped
-  std::uint64_t payload;         // the size the producer set up, checked by the consumer
-};
-
-class Channel {
- public:
-  explicit Channel(std::byte* base) noexcept : base_(base) {}
-  [[nodiscard]] AtomicSeq seq() const noexcept { return AtomicSeq(*reinterpret_cast<std::uint64_t*>(base_)); }
-  [[nodiscard]] std::byte* data() const noexcept { return base_ + sizeof(std::uint64_t); }
-
-  // Spins while the sequence still holds `previous`; returns what replaced it.
-  [[nodiscard]] std::uint64_t await_change(std::uint64_t previous) const noexcept {
-    const AtomicSeq flag = seq();
-    std::uint64_t value;
-    // acquire: pairs with the peer's release store, so its payload is visible.
-    while ((value = flag.load(std::memory_order_acquire)) == previous) cpu_relax();
-    return value;
-  }
-
-  // release: the payload written before must be visible to whoever sees `value`.
-  void publish(std::uint64_t value) const noexcept { seq().store(value, std::memory_order_release); }
-
- private:
-  std::byte* base_;
-};
-
-struct Channels {
-  Header* header;
-  Channel ping, pong;
-  Channels(const SharedMemory& segment, const Layout& layout) noexcept
-      : header(reinterpret_cast<Header*>(segment.data())),
-        ping(segment.data() + kLinePair),
-        pong(segment.data() + kLinePair + layout.channel_size()) {}
-};
+// The layout, the header and the spinning channels are shared with the
+// other shared-memory transports (ipc/shm_channel.hpp).  Both sides spin on
+// 64-bit sequence words.
+using shm::kInterrupted;
+using shm::kStop;
+using shm::Layout;
+using Channels = shm::Channels<std::uint64_t>;
 
 class ShmSpinRunner final : public Runner {
  public:
   explicit ShmSpinRunner(const RunnerOptions& options)
       : layout_{options.payload},
         segment_(SharedMemory::create(layout_.total())),
-        channels_(segment_, layout_),
+        channels_(segment_.data(), layout_),
         message_(options.payload),
         consumer_(init_and_spawn_options(options), options.timeout) {
     const auto ready = std::atomic_ref(channels_.header->consumer_ready);
@@ -146,7 +88,7 @@ std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_u
 int serve(const std::string& name, std::size_t payload) {
   const Layout layout{payload};
   const SharedMemory segment = SharedMemory::open(name, layout.total());
-  const Channels channels(segment, layout);
+  const Channels channels(segment.data(), layout);
   if (channels.header->payload != payload)
     throw Error(fmt::format("segment {} was set up for {}-byte payloads, not {}", name, channels.header->payload, payload));
   std::atomic_ref(channels.header->consumer_ready).store(1, std::memory_order_release);
