@@ -9,6 +9,7 @@
 #include "ipc/transport/shm_spin.hpp"
 #include "ipc/transport/tcp.hpp"
 #include "ipc/transport/udp.hpp"
+#include "ipc/transport/unix_socket.hpp"
 
 namespace ipc {
 namespace {
@@ -29,6 +30,12 @@ constexpr std::array kTransports{
               udp_transport::kMaxPayload, false, &udp_transport::start},
     Transport{"shm_spin", "POSIX shared memory, both sides busy-wait on a sequence counter", "shm_consumer",
               kLargeMax, true, &shm_spin::start},
+    Transport{"unix_stream", "Unix domain stream socket (a socket file in a private directory)", "unix_consumer",
+              kLargeMax, false, &unix_socket::start_stream},
+    Transport{"unix_dgram", "Unix domain datagram sockets, connected, one datagram per message", "unix_consumer",
+              unix_socket::kMaxMessage, false, &unix_socket::start_dgram},
+    Transport{"unix_seqpacket", "Unix domain seqpacket socket, one message per ping and per pong", "unix_consumer",
+              unix_socket::kMaxMessage, false, &unix_socket::start_seqpacket},
 };
 
 }  // namespace
