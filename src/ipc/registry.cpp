@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "ipc/transport/fifo.hpp"
 #include "ipc/transport/pipe.hpp"
 #include "ipc/transport/shm_spin.hpp"
 #include "ipc/transport/tcp.hpp"
@@ -36,6 +37,8 @@ constexpr std::array kTransports{
               unix_socket::kMaxMessage, false, &unix_socket::start_dgram},
     Transport{"unix_seqpacket", "Unix domain seqpacket socket, one message per ping and per pong", "unix_consumer",
               unix_socket::kMaxMessage, false, &unix_socket::start_seqpacket},
+    Transport{"fifo", "two named pipes (mkfifo) in a private directory", "fifo_consumer", kLargeMax, false,
+              &fifo_transport::start},
 };
 
 }  // namespace
