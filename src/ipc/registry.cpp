@@ -7,6 +7,7 @@
 
 #include "ipc/transport/fifo.hpp"
 #include "ipc/transport/pipe.hpp"
+#include "ipc/transport/posix_mq.hpp"
 #include "ipc/transport/shm_spin.hpp"
 #include "ipc/transport/tcp.hpp"
 #include "ipc/transport/udp.hpp"
@@ -39,6 +40,8 @@ constexpr std::array kTransports{
               unix_socket::kMaxMessage, false, &unix_socket::start_seqpacket},
     Transport{"fifo", "two named pipes (mkfifo) in a private directory", "fifo_consumer", kLargeMax, false,
               &fifo_transport::start},
+    Transport{"posix_mq", "two POSIX message queues, payload limited by fs.mqueue.msgsize_max", "mq_consumer",
+              posix_mq::kMaxPayload, false, &posix_mq::start, &posix_mq::system_limit},
 };
 
 }  // namespace
