@@ -25,6 +25,20 @@ std::string built(const std::string& executable);
 // /dev/shm entries created by process `pid` (named "ipc_bench-<pid>-...").
 std::vector<std::string> shm_entries_of(pid_t pid);
 
+// POSIX message queues created by process `pid` (named "/ipc_bench-<pid>-...").
+// Read from /dev/mqueue; where no mqueue file system is mounted there, from
+// one mounted in a private mount namespace of a child process (this needs
+// CAP_SYS_ADMIN: without it, the queues cannot be seen and a note says so).
+std::vector<std::string> mqueue_entries_of(pid_t pid);
+
+// Entries of the temporary directory ($TMPDIR, else /tmp) named
+// "ipc_bench-<pid>-...": private directories for socket files and FIFOs.
+std::vector<std::string> temp_entries_of(pid_t pid);
+
+// Every named resource of the kinds above that process `pid` left behind,
+// each as "<where>/<name>".
+std::vector<std::string> leftovers_of(pid_t pid);
+
 // True while `pid` exists, zombie included.
 bool process_exists(pid_t pid);
 

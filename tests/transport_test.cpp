@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "ipc/consumer_path.hpp"
 #include "ipc/error.hpp"
@@ -36,7 +37,7 @@ class TransportTest : public ::testing::TestWithParam<std::string> {
   const Transport& transport() const { return *find_transport(GetParam()); }
 
   // Starts, runs `count` round trips, finishes; then checks that the
-  // consumer is reaped and no shared-memory name is left.
+  // consumer is reaped and no named resource is left.
   void round_trip(std::size_t payload, std::uint64_t count) {
     SCOPED_TRACE(testing::Message() << GetParam() << " payload " << payload);
     pid_t consumer = -1;
@@ -48,7 +49,7 @@ class TransportTest : public ::testing::TestWithParam<std::string> {
       runner->finish();
     }
     EXPECT_FALSE(test::process_exists(consumer));
-    EXPECT_TRUE(test::shm_entries_of(::getpid()).empty());
+    EXPECT_EQ(test::leftovers_of(::getpid()), std::vector<std::string>{});
   }
 };
 
@@ -78,7 +79,7 @@ TEST_P(TransportTest, ConsumerKilledMidRunIsAnErrorNamingTheSignal) {
     killer.join();
   }
   EXPECT_FALSE(test::process_exists(consumer));
-  EXPECT_TRUE(test::shm_entries_of(::getpid()).empty());
+  EXPECT_EQ(test::leftovers_of(::getpid()), std::vector<std::string>{});
 }
 
 TEST_P(TransportTest, FrozenConsumerTimesOutAndIsKilled) {
@@ -96,6 +97,7 @@ TEST_P(TransportTest, FrozenConsumerTimesOutAndIsKilled) {
     }
   }
   EXPECT_FALSE(test::process_exists(consumer));
+  EXPECT_EQ(test::leftovers_of(::getpid()), std::vector<std::string>{});
 }
 
 TEST_P(TransportTest, ConsumerThatNeverStartsIsReportedWithItsPath) {
@@ -107,7 +109,7 @@ TEST_P(TransportTest, ConsumerThatNeverStartsIsReportedWithItsPath) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/ipc_bench_consumer"), std::string::npos) << e.what();
   }
-  EXPECT_TRUE(test::shm_entries_of(::getpid()).empty());
+  EXPECT_EQ(test::leftovers_of(::getpid()), std::vector<std::string>{});
 }
 
 TEST_P(TransportTest, ConsumerThatExitsBeforeReadyIsAnError) {
@@ -119,7 +121,7 @@ TEST_P(TransportTest, ConsumerThatExitsBeforeReadyIsAnError) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("exited with status 1"), std::string::npos) << e.what();
   }
-  EXPECT_TRUE(test::shm_entries_of(::getpid()).empty());
+  EXPECT_EQ(test::leftovers_of(::getpid()), std::vector<std::string>{});
 }
 
 TEST_P(TransportTest, DestroyingARunnerMidRunReapsTheConsumer) {
@@ -130,7 +132,7 @@ TEST_P(TransportTest, DestroyingARunnerMidRunReapsTheConsumer) {
     runner->round_trips(5);
   }
   EXPECT_FALSE(test::process_exists(consumer));
-  EXPECT_TRUE(test::shm_entries_of(::getpid()).empty());
+  EXPECT_EQ(test::leftovers_of(::getpid()), std::vector<std::string>{});
 }
 
 INSTANTIATE_TEST_SUITE_P(Registry, TransportTest, ::testing::ValuesIn(transport_names()),
