@@ -33,7 +33,7 @@ namespace {
 
 void print_list() {
   for (const Transport& t : transports())
-    fmt::print("{:<12}  {} (max payload {} bytes)\n", t.name, t.description, t.max_payload);
+    fmt::print("{:<14}  {} (max payload {} bytes)\n", t.name, t.description, max_payload_here(t));
 }
 
 // Checked before anything is timed: a missing consumer is a set-up error.

@@ -47,8 +47,7 @@ std::vector<std::size_t> resolve_payloads(const std::vector<std::string>& texts,
     if (!size)
       throw UsageError(fmt::format("invalid payload '{}': expected a size of at least 1 byte such as 64, 4K or 1M", text));
     for (const Transport* t : chosen) {
-      if (*size > t->max_payload)
-        throw UsageError(fmt::format("payload {} bytes exceeds {}'s maximum of {} bytes", *size, t->name, t->max_payload));
+      if (std::string why = payload_refusal(*t, *size); !why.empty()) throw UsageError(why);
     }
     if (std::ranges::find(payloads, *size) == payloads.end()) payloads.push_back(*size);
   }

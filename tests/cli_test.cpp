@@ -1,4 +1,5 @@
 // ipc_bench as a user runs it: bad input, --list, JSON output.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -62,6 +63,25 @@ INSTANTIATE_TEST_SUITE_P(
                       std::pair{std::vector<std::string>{"--cpus", "0,4096"}, "CPU 4096"},
                       std::pair{std::vector<std::string>{"--json", "/nonexistent-dir/out.json"}, "cannot write --json file"},
                       std::pair{std::vector<std::string>{"--benchmark_frobnicate=1"}, "--benchmark_frobnicate"}));
+
+// A transport whose maximum depends on the system (a sysctl, an rlimit)
+// refuses a larger payload before anything runs, saying how to allow it.
+TEST(Cli, PayloadAboveTheSystemsLimitIsRefusedBeforeTheRun) {
+  bool checked = false;
+  for (const Transport& t : transports()) {
+    if (!t.system_limit || max_payload_here(t) >= t.max_payload) continue;
+    const std::size_t payload = max_payload_here(t) + 1;
+    const auto result = ipc_bench({"-t", std::string(t.name), "-p", std::to_string(payload)});
+    EXPECT_EQ(result.exit_code, 2) << t.name;
+    const auto err = test::lines(result.err);
+    ASSERT_EQ(err.size(), 1u) << result.err;
+    EXPECT_NE(err[0].find(fmt::format("maximum of {} bytes on this system", payload - 1)), std::string::npos)
+        << err[0];
+    EXPECT_NE(err[0].find(t.system_limit(payload).remedy), std::string::npos) << err[0];
+    checked = true;
+  }
+  if (!checked) GTEST_SKIP() << "no transport has a system limit below its own maximum here";
+}
 
 TEST(Cli, ListNamesEveryTransport) {
   const auto result = ipc_bench({"--list"});

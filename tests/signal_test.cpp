@@ -50,10 +50,10 @@ TEST_P(StopSignalTest, ConsumersAreReapedAndNothingIsLeft) {
   ASSERT_TRUE(status.has_value()) << "ipc_bench did not exit after the signal";
   EXPECT_EQ(status->signal, 0);
   EXPECT_EQ(status->code, 128 + signal);
-  // Nothing reparented to us, nothing in /dev/shm.
+  // Nothing reparented to us, no named resource left.
   EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
   EXPECT_EQ(errno, ECHILD);
-  EXPECT_TRUE(test::shm_entries_of(bench_pid).empty());
+  EXPECT_EQ(test::leftovers_of(bench_pid), std::vector<std::string>{});
 }
 
 std::vector<Case> cases() {

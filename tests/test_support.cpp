@@ -1,16 +1,25 @@
 #include "test_support.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <utility>
 
 #include "ipc/child_process.hpp"
 #include "ipc/consumer_path.hpp"
@@ -75,15 +84,6 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::sec
 
 std::string built(const std::string& executable) { return consumer_path(executable); }
 
-std::vector<std::string> shm_entries_of(pid_t pid) {
-  std::vector<std::string> found;
-  const std::string prefix = fmt::format("ipc_bench-{}-", pid);
-  for (const auto& entry : std::filesystem::directory_iterator("/dev/shm")) {
-    const std::string name = entry.path().filename().string();
-    if (name.starts_with(prefix)) found.push_back(name);
-  }
-  return found;
-}
 
 std::vector<pid_t> children_of(pid_t pid) {
   std::vector<pid_t> children;
@@ -105,13 +105,102 @@ std::vector<pid_t> children_of(pid_t pid) {
   return children;
 }
 
-std::vector<std::string> temp_entries_of(pid_t pid) {
+namespace {
+
+std::vector<std::string> entries_with_prefix(const std::filesystem::path& directory, const std::string& prefix) {
   std::vector<std::string> found;
-  const std::string prefix = fmt::format("ipc_bench-{}-", pid);
-  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
     const std::string name = entry.path().filename().string();
     if (name.starts_with(prefix)) found.push_back(name);
   }
+  return found;
+}
+
+// The names in a freshly mounted mqueue file system, listed by a child in a
+// mount namespace of its own, so that nobody else sees the mount.  Between
+// fork and _exit the child makes system calls only.  nullopt if it could not.
+std::optional<std::vector<std::string>> mqueue_names_from_private_mount() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe2");
+  UniqueFd read_end(fds[0]), write_end(fds[1]);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw_errno("fork");
+  if (pid == 0) {
+    const char* mount_point = "/tmp";  // hidden by the mount in this namespace only
+    if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        ::mount("mqueue", mount_point, "mqueue", 0, nullptr) != 0)
+      ::_exit(3);
+    const int dir = ::open(mount_point, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) ::_exit(4);
+    alignas(8) char buf[8192];
+    for (long n; (n = ::syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0;) {
+      for (long offset = 0; offset < n;) {
+        const auto* d = reinterpret_cast<const struct dirent64*>(buf + offset);
+        const char* name = d->d_name;
+        std::size_t length = 0;
+        while (name[length] != 0) ++length;
+        if (::write(fds[1], name, length) < 0 || ::write(fds[1], "\n", 1) < 0) ::_exit(5);
+        offset += d->d_reclen;
+      }
+    }
+    ::_exit(0);
+  }
+  write_end.reset();
+  std::string listing;
+  char buf[4096];
+  for (ssize_t r; (r = ::read(read_end.get(), buf, sizeof buf)) != 0;) {
+    if (r > 0) listing.append(buf, static_cast<std::size_t>(r));
+    else if (errno != EINTR) break;
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
+  std::vector<std::string> names;
+  for (std::string& line : lines(listing))
+    if (line != "." && line != "..") names.push_back(std::move(line));
+  return names;
+}
+
+// f_type of an mqueue file system (linux/magic.h does not export it).
+constexpr unsigned long kMqueueMagic = 0x19800202;
+
+}  // namespace
+
+std::vector<std::string> mqueue_entries_of(pid_t pid) {
+  const std::string prefix = fmt::format("ipc_bench-{}-", pid);
+  struct statfs fs {};
+  if (::statfs("/dev/mqueue", &fs) == 0 && static_cast<unsigned long>(fs.f_type) == kMqueueMagic)
+    return entries_with_prefix("/dev/mqueue", prefix);
+  const auto names = mqueue_names_from_private_mount();
+  if (!names) {
+    static bool noted = false;
+    if (!std::exchange(noted, true))
+      std::fputs("note: no mqueue file system at /dev/mqueue and none can be mounted here: POSIX message queues left "
+                 "behind cannot be seen\n",
+                 stderr);
+    return {};
+  }
+  std::vector<std::string> found;
+  for (const std::string& name : *names)
+    if (name.starts_with(prefix)) found.push_back(name);
+  return found;
+}
+
+std::vector<std::string> shm_entries_of(pid_t pid) {
+  return entries_with_prefix("/dev/shm", fmt::format("ipc_bench-{}-", pid));
+}
+
+std::vector<std::string> temp_entries_of(pid_t pid) {
+  return entries_with_prefix(std::filesystem::temp_directory_path(), fmt::format("ipc_bench-{}-", pid));
+}
+
+std::vector<std::string> leftovers_of(pid_t pid) {
+  std::vector<std::string> found;
+  for (const std::string& name : shm_entries_of(pid)) found.push_back("/dev/shm/" + name);
+  for (const std::string& name : mqueue_entries_of(pid)) found.push_back("/dev/mqueue/" + name);
+  for (const std::string& name : temp_entries_of(pid))
+    found.push_back((std::filesystem::temp_directory_path() / name).string());
   return found;
 }
 

@@ -29,13 +29,23 @@ std::vector<std::string> shm_entries_of(pid_t pid);
 // The processes whose parent is `pid`, from /proc/*/stat.
 std::vector<pid_t> children_of(pid_t pid);
 
-// Entries of the temporary directory ($TMPDIR, else /tmp) created by process
-// `pid` (the private directories, named "ipc_bench-<pid>-XXXXXX").
-std::vector<std::string> temp_entries_of(pid_t pid);
-
 // The descriptors this process has open, and what one of them is.
 std::set<int> open_descriptors();
 std::string describe_descriptor(int fd);
+
+// POSIX message queues created by process `pid` (named "/ipc_bench-<pid>-...").
+// Read from /dev/mqueue; where no mqueue file system is mounted there, from
+// one mounted in a private mount namespace of a child process (this needs
+// CAP_SYS_ADMIN: without it, the queues cannot be seen and a note says so).
+std::vector<std::string> mqueue_entries_of(pid_t pid);
+
+// Entries of the temporary directory ($TMPDIR, else /tmp) named
+// "ipc_bench-<pid>-...": private directories for socket files and FIFOs.
+std::vector<std::string> temp_entries_of(pid_t pid);
+
+// Every named resource of the kinds above that process `pid` left behind,
+// each as "<where>/<name>".
+std::vector<std::string> leftovers_of(pid_t pid);
 
 // True while `pid` exists, zombie included.
 bool process_exists(pid_t pid);

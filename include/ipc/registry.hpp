@@ -4,11 +4,19 @@
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "ipc/runner.hpp"
 
 namespace ipc {
+
+// A limit that this system sets below a transport's own maximum (a sysctl,
+// an rlimit), read when asked.
+struct SystemLimit {
+  std::size_t max_payload;  // the largest payload allowed here
+  std::string remedy;       // what sets the limit and how to raise it
+};
 
 struct Transport {
   std::string_view name;         // stable: it goes into users' JSON history
@@ -17,9 +25,19 @@ struct Transport {
   std::size_t max_payload;       // largest ping, in bytes
   bool spins;                    // busy-waits: needs a CPU of its own on each side
   std::unique_ptr<Runner> (*start)(const RunnerOptions&);
+  // Optional, for a transport whose maximum depends on the system: its
+  // limit here, and how to raise it to `wanted` bytes.
+  SystemLimit (*system_limit)(std::size_t wanted) = nullptr;
 };
 
 [[nodiscard]] std::span<const Transport> transports() noexcept;
 [[nodiscard]] const Transport* find_transport(std::string_view name) noexcept;
+
+// The largest payload `transport` can carry on this system: max_payload, or
+// less where the system sets a lower limit.
+[[nodiscard]] std::size_t max_payload_here(const Transport& transport);
+// Why `transport` cannot carry `payload` on this system, in one line for the
+// user; empty if it can.
+[[nodiscard]] std::string payload_refusal(const Transport& transport, std::size_t payload);
 
 }  // namespace ipc

@@ -13,7 +13,7 @@
 
 #include "ipc/consumer.hpp"
 #include "ipc/message.hpp"
-#include "ipc/private_dir.hpp"
+#include "ipc/private_directory.hpp"
 #include "ipc/shm_channel.hpp"
 #include "ipc/unique_fd.hpp"
 

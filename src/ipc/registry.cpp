@@ -1,14 +1,20 @@
 #include "ipc/registry.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <array>
 
 #include "ipc/transport/eventfd.hpp"
+#include "ipc/transport/fifo.hpp"
 #include "ipc/transport/mmap_file.hpp"
 #include "ipc/transport/pipe.hpp"
+#include "ipc/transport/posix_mq.hpp"
 #include "ipc/transport/shm_futex.hpp"
 #include "ipc/transport/shm_spin.hpp"
 #include "ipc/transport/tcp.hpp"
 #include "ipc/transport/udp.hpp"
+#include "ipc/transport/unix_socket.hpp"
 #include "ipc/transport/zmq.hpp"
 
 namespace ipc {
@@ -40,6 +46,16 @@ constexpr std::array kTransports{
               kLargeMax, false, &zmq_transport::start_ipc},
     Transport{"zmq_tcp", "ZeroMQ PAIR sockets over tcp://127.0.0.1", "zmq_consumer", kLargeMax, false,
               &zmq_transport::start_tcp},
+    Transport{"unix_stream", "Unix domain stream socket (a socket file in a private directory)", "unix_consumer",
+              kLargeMax, false, &unix_socket::start_stream},
+    Transport{"unix_dgram", "Unix domain datagram sockets, connected, one datagram per message", "unix_consumer",
+              unix_socket::kMaxMessage, false, &unix_socket::start_dgram},
+    Transport{"unix_seqpacket", "Unix domain seqpacket socket, one message per ping and per pong", "unix_consumer",
+              unix_socket::kMaxMessage, false, &unix_socket::start_seqpacket},
+    Transport{"fifo", "two named pipes (mkfifo) in a private directory", "fifo_consumer", kLargeMax, false,
+              &fifo_transport::start},
+    Transport{"posix_mq", "two POSIX message queues, payload limited by fs.mqueue.msgsize_max", "mq_consumer",
+              posix_mq::kMaxPayload, false, &posix_mq::start, &posix_mq::system_limit},
 };
 
 }  // namespace
@@ -50,6 +66,23 @@ const Transport* find_transport(std::string_view name) noexcept {
   for (const Transport& t : kTransports)
     if (t.name == name) return &t;
   return nullptr;
+}
+
+std::size_t max_payload_here(const Transport& transport) {
+  if (!transport.system_limit) return transport.max_payload;
+  return std::min(transport.max_payload, transport.system_limit(transport.max_payload).max_payload);
+}
+
+std::string payload_refusal(const Transport& transport, std::size_t payload) {
+  if (payload > transport.max_payload)
+    return fmt::format("payload {} bytes exceeds {}'s maximum of {} bytes", payload, transport.name,
+                       transport.max_payload);
+  if (transport.system_limit) {
+    if (const SystemLimit limit = transport.system_limit(payload); payload > limit.max_payload)
+      return fmt::format("payload {} bytes exceeds {}'s maximum of {} bytes on this system: {}", payload,
+                         transport.name, limit.max_payload, limit.remedy);
+  }
+  return {};
 }
 
 }  // namespace ipc

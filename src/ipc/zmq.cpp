@@ -12,7 +12,7 @@
 
 #include "ipc/consumer.hpp"
 #include "ipc/message.hpp"
-#include "ipc/private_dir.hpp"
+#include "ipc/private_directory.hpp"
 #include "ipc/protocol.hpp"
 
 namespace ipc::zmq_transport {

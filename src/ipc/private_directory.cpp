@@ -1,4 +1,4 @@
-#include "ipc/private_dir.hpp"
+#include "ipc/private_directory.hpp"
 
 #include <fmt/format.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 #pragma once
 // PrivateDirectory: a fresh directory only this user may enter, for the
-// named resources that must be paths in the file system (a mapped file, a
-// unix-domain socket).
+// named resources that must be paths in the file system (a mapped file,
+// socket files, FIFOs).
 //
 // create() makes "<temp>/ipc_bench-<pid>-XXXXXX" with mkdtemp, which picks
 // an unused random name and creates the directory with mode 0700: nobody

@@ -1,0 +1,18 @@
+// unix_consumer: connects to the producer's Unix domain socket and echoes
+// pings (docs/protocol.md).
+#include "consumer_cli.hpp"
+#include "ipc/transport/unix_socket.hpp"
+
+int main(int argc, char** argv) {
+  ipc::ConsumerCli cli("unix_consumer",
+                       "ipc_bench consumer for the unix_stream, unix_dgram and unix_seqpacket transports");
+  std::string path, type_text;
+  cli.app().add_option("--socket", path, "the producer's socket file")->required();
+  cli.app()
+      .add_option("--type", type_text, "socket type: stream, dgram or seqpacket")
+      ->required()
+      ->check(CLI::IsMember({"stream", "dgram", "seqpacket"}));
+  return cli.run(argc, argv, [&](std::size_t payload) {
+    return ipc::unix_socket::serve(path, *ipc::unix_socket::parse_type(type_text), payload);
+  });
+}
