@@ -1,16 +1,19 @@
 # Sourced by scripts/bench.sh and scripts/test.sh: installs the Debian
 # packages the build needs, then configures and builds one build tree.
-#   ensure_packages            apt-get install what is missing (root), or say how
+#   ensure_packages [PKG...]   apt-get install what is missing of packages and PKG (root), or say how
 #   build_tree DIR [ARGS...]   configure DIR once (extra cmake ARGS), then build
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 packages=(cmake g++ make git libbenchmark-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev)
+# scripts/compare.py and scripts/plot.py, and their tests: test.sh asks for
+# these; bench.sh does not need them.
+script_packages=(python3 python3-matplotlib)
 
 ensure_packages() {
   local missing=() p
-  for p in "${packages[@]}"; do
+  for p in "${packages[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
