@@ -144,11 +144,11 @@ def compare(name, base, new, label, args, need):
     if base is None or new is None:
         row.verdict = "only in base" if new is None else "only in new"
         shown = base or new
-        if not shown.error and shown.time_ns() is not None:
-            if base:
-                row.base = format_ns(base.time_ns())
-            else:
-                row.new = format_ns(new.time_ns())
+        value = "FAILED" if shown.error else format_ns(shown.time_ns()) if shown.time_ns() is not None else "-"
+        if base:
+            row.base = value
+        else:
+            row.new = value
         return row
     if base.error or new.error:
         # Never a number: a failed run has real_time 0.
@@ -191,7 +191,8 @@ def compare(name, base, new, label, args, need):
     elif "aggregates" in (base.kind, new.kind):
         row.verdict = "cannot tell: aggregates only, no per-repetition times"
     else:
-        row.verdict = "cannot tell: no repetitions"
+        lacking = [side for side, r in (("base", base), ("new", new)) if r.kind != "repetitions"]
+        row.verdict = "cannot tell: no repetitions" + (f" in {lacking[0]}" if len(lacking) == 1 else "")
 
     if args.threshold is not None and row.change_pct > args.threshold:
         if not tested or beyond:
@@ -301,7 +302,7 @@ def main(argv=None):
     print("time: per round trip (real_time), the median of the repetitions where there are several; "
           "change: new against base, + is slower.")
     print(f"noise: two-sided Mann-Whitney U on the per-repetition times at alpha {args.alpha:g}; "
-          f"it can only reject with at least {need} repetitions in each file (-r {need}).")
+          f"it can only reject with at least {need} repetitions in each file (-r {need}, or --benchmark_repetitions={need}).")
 
     if args.threshold is None:
         return 0
