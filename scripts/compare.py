@@ -273,7 +273,8 @@ def main(argv=None):
     need = repetitions_needed(args.alpha)
     several = len(args.files) > 2
 
-    for line in context_differences(args.files[0], base_ctx, [(labels[i], loaded[i][0]) for i in range(1, len(loaded))]):
+    others = [(labels[i], loaded[i][0]) for i in range(1, len(loaded))]
+    for line in context_differences(args.files[0], base_ctx, others):
         print(line)
     print()
 
@@ -302,7 +303,8 @@ def main(argv=None):
     print("time: per round trip (real_time), the median of the repetitions where there are several; "
           "change: new against base, + is slower.")
     print(f"noise: two-sided Mann-Whitney U on the per-repetition times at alpha {args.alpha:g}; "
-          f"it can only reject with at least {need} repetitions in each file (-r {need}, or --benchmark_repetitions={need}).")
+          f"it can only reject with at least {need} repetitions in each file "
+          f"(-r {need}, or --benchmark_repetitions={need}).")
 
     if args.threshold is None:
         return 0

@@ -96,8 +96,11 @@ class TrackerFormat(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = TempDir()
         cls.node = shutil.which("node")
-        print(f"JSON parsed with {'Node JSON.parse (' + cls.node + ')' if cls.node else 'no node on PATH: Python json, NaN and Infinity rejected'}",
-              file=sys.stderr)
+        if cls.node:
+            print(f"JSON parsed with Node's JSON.parse ({cls.node}) and with Python's json", file=sys.stderr)
+        else:
+            print("node is not on PATH: JSON parsed with Python's json only, NaN and Infinity rejected",
+                  file=sys.stderr)
 
     @classmethod
     def tearDownClass(cls):
