@@ -17,6 +17,7 @@ Exit status: 0 written, 1 matplotlib missing, 2 bad input (missing file,
 malformed JSON, not Google Benchmark JSON, unknown output format).
 """
 import argparse
+import math
 import os
 import re
 import sys
@@ -143,7 +144,9 @@ def main(argv=None):
     if not values:
         print("plot.py: every result failed: nothing to plot", file=sys.stderr)
         return 2
-    low, high = min(values) / 3, max(values) * 6  # room for the value labels above the bars
+    # From a whole decade below the smallest, so that it has a labelled tick under it; room above the
+    # largest for the value labels.
+    low, high = 10 ** math.floor(math.log10(min(values) / 2)), max(values) * 6
 
     panel_width = max(4.0, 1.2 + len(groups) * max(1.0, 0.34 * len(transports)))
     fig, axes = plt.subplots(1, len(panels), sharey=True, squeeze=False,
@@ -198,9 +201,9 @@ def main(argv=None):
     if any(r.error for _, _, entries in panels for *_, r in entries):
         handles.append(Line2D([], [], color="red", marker="x", linestyle="", label="failed"))
     fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 7), fontsize=8, frameon=False)
-    fig.suptitle(args.title or "ipc_bench: time per round trip (bar: mean of the timed batch, or median of "
-                 "the repetitions); lower is better", fontsize=9.5)
-    fig.tight_layout(rect=(0, 0.07, 1, 0.97))
+    fig.suptitle(args.title or "ipc_bench: time per round trip, lower is better\n"
+                 "(bar: the mean of the timed batch, or the median of the repetitions)", fontsize=9.5)
+    fig.tight_layout(rect=(0, 0.07, 1, 0.95))
     try:
         fig.savefig(args.output, format=fmt, dpi=110, metadata={"Date": None} if fmt == "svg" else None)
     except OSError as e:
