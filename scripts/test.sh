@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite through
 # ctest twice: a Release build, then an AddressSanitizer +
-# UndefinedBehaviorSanitizer build; then a bounded libFuzzer run of each fuzz
-# target (clang), which also replays every input that ever crashed one.
+# UndefinedBehaviorSanitizer build.  Between the two, a short smoke benchmark
+# whose JSON goes through scripts/compare.py's gate against itself.  Last, a
+# bounded libFuzzer run of each fuzz target (clang), which also replays every
+# input that ever crashed one.
 source "$(dirname "$0")/lib/setup.sh"
-ensure_packages
+ensure_packages "${test_packages[@]}"
 
 jobs=$(nproc)
 build_tree "$repo/build/test-release" -DBUILD_TESTING=ON -DIPC_BENCH_WERROR=ON
 ctest --test-dir "$repo/build/test-release" -j "$jobs" --output-on-failure
+
+# The CI gate end to end on a real run: identical results must pass it.
+smoke="$repo/build/test-release/smoke.json"
+"$repo/build/test-release/bin/ipc_bench" -t pipe,shm_spin -n 2000 --json "$smoke" >/dev/null
+python3 "$repo/scripts/compare.py" --threshold 20 "$smoke" "$smoke"
 
 build_tree "$repo/build/test-asan" -DBUILD_TESTING=ON -DIPC_BENCH_WERROR=ON -DIPC_BENCH_SANITIZE=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo

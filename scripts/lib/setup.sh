@@ -1,6 +1,6 @@
 # Sourced by scripts/bench.sh and scripts/test.sh: installs the Debian
 # packages the build needs, then configures and builds one build tree.
-#   ensure_packages            apt-get install what is missing (root), or say how
+#   ensure_packages [PKG...]   apt-get install what is missing of packages and PKG (root), or say how
 #   build_tree DIR [ARGS...] [-- TARGETS...]
 #                              configure DIR once (extra cmake ARGS), then build
 #                              everything or only TARGETS
@@ -9,11 +9,14 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 packages=(cmake g++ make git libbenchmark-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev
-  libzmq3-dev clang libclang-rt-14-dev)
+  libzmq3-dev)
+# What only scripts/test.sh needs: compare.py, plot.py and their tests, and
+# clang with libFuzzer for the fuzz targets; bench.sh does not ask for them.
+test_packages=(python3 python3-matplotlib clang libclang-rt-14-dev)
 
 ensure_packages() {
   local missing=() p
-  for p in "${packages[@]}"; do
+  for p in "${packages[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

@@ -1,0 +1,350 @@
+"""scripts/compare.py: the gate, the table, the rank test, bad input.
+
+Run by ctest (tests/CMakeLists.txt); by hand:
+  python3 tests/compare_test.py --ipc-bench build/bin/ipc_bench
+"""
+import copy
+import itertools
+import os
+import random
+import sys
+import unittest
+
+from script_support import (SCRIPTS, TempDir, benchmark, read_json, repeated, results_file, run_ipc_bench,
+                            run_script, write_json)
+
+sys.path.insert(0, SCRIPTS)
+import compare  # noqa: E402
+
+
+def row_of(output, name):
+    """The table line of result `name` (the name followed by spaces)."""
+    rows = [line for line in output.splitlines() if line.startswith(name + " ")]
+    if len(rows) != 1:
+        raise AssertionError(f"expected one row for {name}, got {rows} in:\n{output}")
+    return rows[0]
+
+
+def display_name(entry):
+    """What compare.py shows for an ipc_bench entry: run_name without /iterations:N and /real_time."""
+    name = entry["run_name"].replace("/real_time", "")
+    return "/".join(part for part in name.split("/") if not part.startswith("iterations:"))
+
+
+class RealRun(unittest.TestCase):
+    """A short real ipc_bench run, compared with itself and with altered copies."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = TempDir()
+        cls.real = run_ipc_bench(cls.tmp.file("real.json"), "-t", "pipe,shm_spin", "-p", "4,64", "-n", "500")
+        cls.data = read_json(cls.real)
+        cls.names = [display_name(b) for b in cls.data["benchmarks"]]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def altered(self, name, change):
+        data = copy.deepcopy(self.data)
+        change(data)
+        return write_json(self.tmp.file(name), data)
+
+    def test_identical_files_pass_the_gate_and_every_result_is_listed(self):
+        result = run_script("compare.py", self.real, self.real, "--threshold", "20")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertEqual(len(self.names), 4)
+        for name in self.names:
+            row = row_of(result.stdout, name)
+            self.assertIn("+0.0%", row)
+            self.assertNotIn("FAIL", row)
+        self.assertIn("gate: passed", result.stdout)
+        self.assertIn("Context: no differences", result.stdout)
+
+    def test_a_result_sixty_percent_slower_fails_a_twenty_percent_gate_and_is_named(self):
+        def slow_down(data):
+            data["benchmarks"][1]["real_time"] *= 1.6
+        slower = self.altered("slower.json", slow_down)
+        result = run_script("compare.py", self.real, slower, "--threshold", "20")
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        slow = self.names[1]
+        self.assertIn("FAIL", row_of(result.stdout, slow))
+        self.assertIn("+60.0%", row_of(result.stdout, slow))
+        for other in self.names[:1] + self.names[2:]:
+            self.assertNotIn("FAIL", row_of(result.stdout, other))
+        summary = result.stdout[result.stdout.index("gate: FAILED"):]
+        self.assertIn(slow, summary)
+        self.assertIn("+60.0%", summary)
+        # Without a gate the same comparison only reports.
+        self.assertEqual(run_script("compare.py", self.real, slower).returncode, 0)
+        # A 60% slow-down passes a 70% gate.
+        self.assertEqual(run_script("compare.py", self.real, slower, "--threshold", "70").returncode, 0)
+
+    def test_results_in_only_one_file_are_listed_not_fatal(self):
+        def drop_last(data):
+            data["benchmarks"].pop()
+        fewer = self.altered("fewer.json", drop_last)
+        result = run_script("compare.py", self.real, fewer, "--threshold", "20")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("only in base", row_of(result.stdout, self.names[-1]))
+        result = run_script("compare.py", fewer, self.real, "--threshold", "20")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("only in new", row_of(result.stdout, self.names[-1]))
+
+    def test_time_units_are_normalised(self):
+        def to_microseconds(data):
+            for b in data["benchmarks"]:
+                b["real_time"] /= 1000
+                b["cpu_time"] /= 1000
+                b["time_unit"] = "us"
+        in_us = self.altered("us.json", to_microseconds)
+        result = run_script("compare.py", self.real, in_us, "--threshold", "1")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        for name in self.names:
+            self.assertIn("+0.0%", row_of(result.stdout, name))
+
+    def test_runs_with_different_iteration_counts_match(self):
+        def renamed(data):
+            for b in data["benchmarks"]:
+                for key in ("name", "run_name"):
+                    b[key] = b[key].replace("/iterations:500/", "/iterations:9000/")
+        other = self.altered("n9000.json", renamed)
+        result = run_script("compare.py", self.real, other)
+        self.assertNotIn("only in", result.stdout)
+
+    def test_a_failed_result_is_shown_as_failed_never_as_a_number(self):
+        def fail_first(data):
+            b = data["benchmarks"][0]
+            b.update(error_occurred=True, error_message="the consumer died", real_time=0.0, iterations=0)
+        failed = self.altered("failed.json", fail_first)
+        name = self.names[0]
+
+        result = run_script("compare.py", self.real, failed, "--threshold", "20")
+        self.assertEqual(result.returncode, 1, "a result that fails in new fails the gate")
+        row = row_of(result.stdout, name)
+        self.assertIn("FAILED", row)
+        self.assertIn("failed in new: the consumer died", row)
+        self.assertNotIn("%", row)
+
+        result = run_script("compare.py", failed, self.real, "--threshold", "20")
+        self.assertEqual(result.returncode, 0, "a result that failed in base does not fail the gate")
+        self.assertIn("failed in base", row_of(result.stdout, name))
+
+        result = run_script("compare.py", failed, failed, "--threshold", "20")
+        self.assertEqual(result.returncode, 0)
+        self.assertIn("failed in both", row_of(result.stdout, name))
+
+    def test_context_differences_are_printed_above_the_table(self):
+        def other_machine(data):
+            data["context"].update(cpu_model="Other CPU 9000", kernel="Linux 5.10.0", virtualization="xen")
+            data["context"].pop("clocksource", None)
+        other = self.altered("other.json", other_machine)
+        result = run_script("compare.py", self.real, other)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        head = result.stdout[:result.stdout.index("\nname ")]
+        self.assertIn("Context differences", head)
+        for key, value in (("cpu_model", "Other CPU 9000"), ("kernel", "Linux 5.10.0"), ("virtualization", "xen")):
+            line = next(line for line in head.splitlines() if line.strip().startswith(key + " "))
+            self.assertIn(value, line)
+        self.assertIn("(absent)", head)  # clocksource only in the base file
+        self.assertNotIn("placement ", head)
+
+    def test_several_new_files_are_compared_with_the_base(self):
+        def slow_down(data):
+            data["benchmarks"][0]["real_time"] *= 2
+        slower = self.altered("twice.json", slow_down)
+        result = run_script("compare.py", self.real, self.real, slower, "--threshold", "20")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn(" file ", result.stdout.splitlines()[2])
+        failing = [line for line in result.stdout.splitlines() if "FAIL " in line and "twice.json" in line]
+        self.assertEqual(len(failing), 1, result.stdout)
+
+    def test_real_repetitions_of_the_same_file_are_within_noise(self):
+        reps = run_ipc_bench(self.tmp.file("reps.json"), "-t", "pipe", "-n", "300", "--benchmark_repetitions=4")
+        result = run_script("compare.py", reps, reps, "--threshold", "20")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("within noise (p=1", row_of(result.stdout, "pipe/payload:4/placement:split"))
+
+
+class BadInput(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = TempDir()
+        cls.good = results_file(cls.tmp.file("good.json"), [benchmark("pipe/payload:4/placement:split", 100.0)])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def assert_bad_input(self, path, expected):
+        for args in ((self.good, path), (path, self.good)):
+            result = run_script("compare.py", *args, "--threshold", "20")
+            self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
+            self.assertEqual(result.stdout, "")
+            lines = result.stderr.splitlines()
+            self.assertEqual(len(lines), 1, result.stderr)
+            self.assertTrue(lines[0].startswith("compare.py: "), lines[0])
+            self.assertIn(path, lines[0])
+            self.assertIn(expected, lines[0])
+
+    def test_malformed_json(self):
+        path = self.tmp.file("truncated.json")
+        with open(self.good) as f, open(path, "w") as out:
+            out.write(f.read()[:150])
+        self.assert_bad_input(path, "is not valid JSON")
+
+    def test_missing_file(self):
+        self.assert_bad_input(self.tmp.file("nonexistent.json"), "cannot read")
+
+    def test_json_that_is_not_google_benchmark(self):
+        for i, data in enumerate(([1, 2, 3], {"context": {}}, {"benchmarks": [{"real_time": 1}]},
+                                  {"benchmarks": [{"name": "x", "real_time": "fast", "time_unit": "ns"}]},
+                                  {"benchmarks": [{"name": "x", "real_time": 1, "time_unit": "fortnights"}]})):
+            with self.subTest(data=data):
+                self.assert_bad_input(write_json(self.tmp.file(f"other{i}.json"), data), "")
+
+    def test_usage_errors(self):
+        self.assertEqual(run_script("compare.py", self.good).returncode, 2)
+        self.assertEqual(run_script("compare.py", self.good, self.good, "--threshold", "lots").returncode, 2)
+        self.assertEqual(run_script("compare.py", self.good, self.good, "--alpha", "2").returncode, 2)
+
+
+class Repetitions(unittest.TestCase):
+    NAME = "pipe/payload:4/placement:split"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = TempDir()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def compare(self, base_entries, new_entries, *args, **new_context):
+        base = results_file(self.tmp.file("base.json"), base_entries)
+        new = results_file(self.tmp.file("new.json"), new_entries, **new_context)
+        return run_script("compare.py", base, new, *args)
+
+    def test_beyond_noise_fails_the_gate(self):
+        base = [100, 102, 98, 101, 99]
+        result = self.compare(repeated(self.NAME, base), repeated(self.NAME, [t * 1.6 for t in base]),
+                              "--threshold", "20")
+        self.assertEqual(result.returncode, 1, result.stdout)
+        row = row_of(result.stdout, self.NAME)
+        self.assertIn("slower, beyond noise", row)
+        self.assertIn("5 vs 5 reps", row)
+        self.assertIn("FAIL", row)
+
+    def test_faster_beyond_noise_passes(self):
+        base = [100, 102, 98, 101, 99]
+        result = self.compare(repeated(self.NAME, base), repeated(self.NAME, [t / 2 for t in base]),
+                              "--threshold", "20")
+        self.assertEqual(result.returncode, 0, result.stdout)
+        self.assertIn("faster, beyond noise", row_of(result.stdout, self.NAME))
+
+    def test_a_large_change_within_noise_passes_the_gate(self):
+        # Medians 100 and 130 (+30%), but the samples interleave.
+        result = self.compare(repeated(self.NAME, [100, 140, 90, 160, 95]),
+                              repeated(self.NAME, [130, 100, 150, 92, 170]), "--threshold", "20")
+        self.assertEqual(result.returncode, 0, result.stdout)
+        row = row_of(result.stdout, self.NAME)
+        self.assertIn("+30.0%", row)
+        self.assertIn("within noise", row)
+        self.assertIn("ok (noise)", row)
+
+    def test_too_few_repetitions_cannot_tell_and_the_change_alone_gates(self):
+        result = self.compare(repeated(self.NAME, [100, 101, 99]), repeated(self.NAME, [160, 161, 159]),
+                              "--threshold", "20")
+        self.assertEqual(result.returncode, 1, result.stdout)
+        row = row_of(result.stdout, self.NAME)
+        self.assertIn("cannot tell: 3 vs 3 repetitions, the rank test needs 4 each", row)
+        self.assertIn("FAIL", row)
+
+    def test_without_repetitions_it_says_it_cannot_tell(self):
+        result = self.compare([benchmark(self.NAME, 100.0)], [benchmark(self.NAME, 105.0)], "--threshold", "20")
+        self.assertEqual(result.returncode, 0, result.stdout)
+        self.assertIn("cannot tell: no repetitions", row_of(result.stdout, self.NAME))
+
+    def test_aggregates_only_cannot_be_rank_tested(self):
+        def aggregates(mean, median):
+            return [benchmark(self.NAME, mean, aggregate="mean", repetitions=5),
+                    benchmark(self.NAME, median, aggregate="median", repetitions=5),
+                    benchmark(self.NAME, 3.0, aggregate="stddev", repetitions=5),
+                    benchmark(self.NAME, 0.03, aggregate="cv", repetitions=5)]
+        result = self.compare(aggregates(101, 100), aggregates(111, 110), "--threshold", "20")
+        self.assertEqual(result.returncode, 0, result.stdout)
+        row = row_of(result.stdout, self.NAME)
+        self.assertIn("+10.0%", row)  # medians, and cv is not read as a time
+        self.assertIn("cannot tell: aggregates only", row)
+        result = self.compare(aggregates(101, 100), aggregates(170, 160), "--threshold", "20")
+        self.assertEqual(result.returncode, 1, result.stdout)
+
+    def test_p99_change_when_both_have_p99(self):
+        result = self.compare([benchmark(self.NAME, 100.0, p50_ns=90.0, p99_ns=200.0)],
+                              [benchmark(self.NAME, 100.0, p50_ns=90.0, p99_ns=300.0)])
+        self.assertIn("p99 change", result.stdout)
+        self.assertIn("+50.0%", row_of(result.stdout, self.NAME))
+        result = self.compare([benchmark(self.NAME, 100.0)], [benchmark(self.NAME, 100.0, p99_ns=300.0)])
+        self.assertNotIn("p99 change", result.stdout)
+
+    def test_help_states_the_repetitions_the_test_needs(self):
+        result = run_script("compare.py", "--help")
+        self.assertEqual(result.returncode, 0)
+        self.assertIn("at least 4 repetitions in each", " ".join(result.stdout.split()))
+
+
+class MannWhitney(unittest.TestCase):
+    @staticmethod
+    def enumerated_p(x, y):
+        """Two-sided exact p by listing every split of the pooled values."""
+        pooled, n = x + y, len(x)
+
+        def u(xs, ys):
+            return sum(1 for a in xs for b in ys if a > b)
+        observed = u(x, y)
+        below = above = total = 0
+        for chosen in itertools.combinations(range(len(pooled)), n):
+            xs = [pooled[i] for i in chosen]
+            ys = [pooled[i] for i in range(len(pooled)) if i not in chosen]
+            value = u(xs, ys)
+            total += 1
+            below += value <= observed
+            above += value >= observed
+        return min(1.0, 2 * min(below, above) / total)
+
+    def test_exact_p_matches_enumeration(self):
+        rng = random.Random(5)
+        for n in range(1, 6):
+            for m in range(1, 6):
+                x = [rng.random() for _ in range(n)]
+                y = [rng.random() + rng.choice((0, 0.3)) for _ in range(m)]
+                u, p, method = compare.mann_whitney(x, y)
+                self.assertEqual(method, "exact")
+                self.assertAlmostEqual(p, self.enumerated_p(x, y), places=12, msg=(x, y))
+
+    def test_smallest_sample_sizes_that_can_reject(self):
+        self.assertAlmostEqual(compare.smallest_p(3, 3), 0.1)
+        self.assertAlmostEqual(compare.smallest_p(4, 4), 2 / 70)
+        self.assertEqual(compare.repetitions_needed(0.05), 4)
+        self.assertEqual(compare.repetitions_needed(0.01), 5)
+        _, p, _ = compare.mann_whitney([1, 2, 3, 4], [5, 6, 7, 8])
+        self.assertAlmostEqual(p, 2 / 70)
+        _, p, _ = compare.mann_whitney([1, 2, 3], [4, 5, 6])
+        self.assertAlmostEqual(p, 0.1)
+
+    def test_normal_approximation_with_ties(self):
+        _, p, method = compare.mann_whitney([5, 5, 5, 5], [5, 5, 5, 5])
+        self.assertEqual((method, p), ("normal", 1.0))
+        # Ties (2, 2 and 3, 3; one across the groups): U = 0.5, variance 16/12 * (9 - 12/56),
+        # z = (|0.5 - 8| - 0.5) / sqrt(variance) = 2.0452, p = erfc(z / sqrt(2)), worked out by hand.
+        u, p, method = compare.mann_whitney([1, 2, 2, 3], [3, 4, 5, 6])
+        self.assertEqual((method, u), ("normal", 0.5))
+        self.assertAlmostEqual(p, 0.04083, places=5)
+        rng = random.Random(7)
+        a = [rng.gauss(100, 5) for _ in range(30)]
+        b = [rng.gauss(120, 5) for _ in range(30)]
+        self.assertLess(compare.mann_whitney(a, b)[1], 1e-6)
+
+
+if __name__ == "__main__":
+    unittest.main()
