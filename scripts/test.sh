@@ -4,7 +4,8 @@
 # UndefinedBehaviorSanitizer build.  Between the two, a short smoke benchmark
 # whose JSON goes through scripts/compare.py's gate against itself.  Last, a
 # bounded libFuzzer run of each fuzz target (clang), which also replays every
-# input that ever crashed one.
+# input that ever crashed one, and the shared-memory channel under
+# ThreadSanitizer.
 source "$(dirname "$0")/lib/setup.sh"
 ensure_packages "${test_packages[@]}"
 
@@ -25,3 +26,6 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 build_tree "$repo/build/test-fuzz" -DCMAKE_CXX_COMPILER=clang++ -DIPC_BENCH_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -- fuzz_options fuzz_pipe_consumer
 ctest --test-dir "$repo/build/test-fuzz" -L fuzz --output-on-failure
+
+build_tree "$repo/build/test-tsan" -DIPC_BENCH_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -- shm_channel_tsan_test
+ctest --test-dir "$repo/build/test-tsan" -L tsan --output-on-failure
