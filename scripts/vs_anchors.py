@@ -19,7 +19,8 @@ import sys
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ANCHORS = os.environ.get("IPC_BENCH_ANCHORS", os.path.join(REPO, "..", "shared", "anchors"))
 
-# (transport, placement, anchor program, extra anchor flags)
+# (transport, placement, anchor program, extra anchor flags[, payload])
+# pp_eventfd always sends the 8-byte counter: its pairs run at 8 bytes.
 PAIRS = [
     ("pipe", "same", "pipe", ()),
     ("pipe", "split", "pipe", ()),
@@ -29,6 +30,10 @@ PAIRS = [
     ("udp", "same", "udp", ()),
     ("udp", "split", "udp", ()),
     ("shm_spin", "split", "shm", ("-w", "20000")),
+    ("unix_stream", "same", "unix", ()),
+    ("unix_stream", "split", "unix", ()),
+    ("eventfd", "same", "eventfd", (), 8),
+    ("eventfd", "split", "eventfd", (), 8),
 ]
 
 
@@ -65,22 +70,23 @@ def main():
     theirs = {p: [] for p in pairs}
     for round_ in range(args.rounds):
         for pair in pairs:
-            transport, placement, program, extra = pair
+            transport, placement, program, extra = pair[:4]
+            payload = pair[4] if len(pair) > 4 else args.payload
             # Alternate which side goes first, so a drift does not favour one.
-            steps = [lambda: ours[pair].append(run_ipc_bench(args.binary, transport, placement, args.payload)),
-                     lambda: theirs[pair].append(run_anchor(program, placement, args.payload, extra))]
+            steps = [lambda: ours[pair].append(run_ipc_bench(args.binary, transport, placement, payload)),
+                     lambda: theirs[pair].append(run_anchor(program, placement, payload, extra))]
             for step in (steps if round_ % 2 == 0 else reversed(steps)):
                 step()
         print(f"round {round_ + 1}/{args.rounds} done", file=sys.stderr)
 
-    print(f"payload {args.payload} B, {args.rounds} interleaved rounds, median of each; "
-          f"ratio = median of per-round ipc_bench/anchor")
-    print(f"{'transport':<12} {'placement':<9} {'anchor':<12} {'ipc_bench':>12} {'anchor':>12} {'ratio':>7}")
+    print(f"{args.rounds} interleaved rounds, median of each; ratio = median of per-round ipc_bench/anchor")
+    print(f"{'transport':<12} {'placement':<9} {'payload':>7} {'anchor':<12} {'ipc_bench':>12} {'anchor':>12} {'ratio':>7}")
     for pair in pairs:
-        transport, placement, program, extra = pair
+        transport, placement, program, extra = pair[:4]
+        payload = pair[4] if len(pair) > 4 else args.payload
         ratio = statistics.median(a / b for a, b in zip(ours[pair], theirs[pair]))
         name = " ".join(["pp_" + program] + [f for f in extra if f == "-N"])
-        print(f"{transport:<12} {placement:<9} {name:<12} {statistics.median(ours[pair]):>10.1f}ns "
+        print(f"{transport:<12} {placement:<9} {payload:>5} B {name:<12} {statistics.median(ours[pair]):>10.1f}ns "
               f"{statistics.median(theirs[pair]):>10.1f}ns {ratio:>7.3f}")
 
 
