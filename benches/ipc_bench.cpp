@@ -37,6 +37,17 @@ void print_list() {
 
 // Checked before anything is timed: a missing consumer is a set-up error.
 bool consumers_present(const Options& options) {
+  if (!options.consumer_command.empty()) {
+    for (const Transport* t : options.transports) {
+      const std::string executable = consumer_for(*t, options).executable();
+      if (!find_executable(executable)) {
+        fmt::print(stderr, "ipc_bench: --consumer-cmd: {} {}\n", executable,
+                   executable.find('/') == std::string::npos ? "not found in PATH" : "not found or not executable");
+        return false;
+      }
+    }
+    return true;
+  }
   for (const Transport* t : options.transports) {
     const std::string path = consumer_path(t->consumer);
     if (::access(path.c_str(), X_OK) != 0) {
@@ -81,6 +92,21 @@ std::unique_ptr<benchmark::BenchmarkReporter> display_reporter(const Options& op
       static_cast<benchmark::ConsoleReporter::OutputOptions>(benchmark::ConsoleReporter::OO_Tabular | color));
 }
 
+// Which consumer ran: "spawned <path>[,<path>...]" or "command <words>".
+std::string consumer_context(const Options& options) {
+  if (!options.consumer_command.empty()) {
+    std::vector<std::string> words = options.consumer_command;
+    if (const auto found = find_executable(words.front())) words.front() = *found;  // no {transport} in it
+    return fmt::format("command {}", fmt::join(words, " "));
+  }
+  std::vector<std::string> paths;
+  for (const Transport* t : options.transports) {
+    std::string path = consumer_path(t->consumer);
+    if (std::ranges::find(paths, path) == paths.end()) paths.push_back(std::move(path));
+  }
+  return fmt::format("spawned {}", fmt::join(paths, ","));
+}
+
 void add_context(const Options& options, const std::vector<int>& allowed) {
   std::vector<std::string_view> placements;
   for (const Placement p : options.placements) placements.push_back(to_string(p));
@@ -93,6 +119,7 @@ void add_context(const Options& options, const std::vector<int>& allowed) {
   if (options.cpus) benchmark::AddCustomContext("cpus", fmt::format("{},{}", options.cpus->first, options.cpus->second));
   benchmark::AddCustomContext("timer", TickClock::instance().description());
   benchmark::AddCustomContext("mean_timer", "std::chrono::steady_clock (CLOCK_MONOTONIC) around the whole batch");
+  benchmark::AddCustomContext("consumer", consumer_context(options));
   benchmark::AddCustomContext("timeout_s", fmt::format("{:g}", static_cast<double>(options.timeout.count()) / 1000));
 }
 

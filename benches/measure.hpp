@@ -18,6 +18,11 @@ namespace ipc::bench {
 // samples above it), short enough not to double a long run.
 inline constexpr std::uint64_t kMaxSamples = 1'000'000;
 
+// The consumer to spawn for `transport`: its own, or --consumer-cmd with
+// "{transport}" replaced by the transport's name and the executable looked
+// up in $PATH.
+Command consumer_for(const Transport& transport, const Options& options);
+
 void measure(benchmark::State& state, const BenchSpec& spec, const Options& options);
 
 }  // namespace ipc::bench

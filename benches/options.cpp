@@ -89,6 +89,21 @@ void check_writable(const std::string& path) {
 
 }  // namespace
 
+std::vector<std::string> split_consumer_command(std::string_view text) {
+  if (text.find_first_of("'\"\\") != std::string_view::npos)
+    throw UsageError("--consumer-cmd: quotes and backslashes are not supported (the command is split at spaces); "
+                     "wrap a command that needs them in a script");
+  std::vector<std::string> words;
+  constexpr std::string_view kSpace = " \t\n\r\f\v";
+  for (std::size_t start = text.find_first_not_of(kSpace); start != std::string_view::npos;) {
+    const std::size_t end = std::min(text.find_first_of(kSpace, start), text.size());
+    words.emplace_back(text.substr(start, end - start));
+    start = text.find_first_not_of(kSpace, end);
+  }
+  if (words.empty()) throw UsageError("--consumer-cmd: the command is empty");
+  return words;
+}
+
 std::optional<WarmUp> parse_warm_up(std::string_view text) {
   if (text == "0") return WarmUp{0, std::chrono::milliseconds(0)};
   std::chrono::milliseconds::rep unit = 0;  // 0: a round-trip count
@@ -138,6 +153,11 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
   app.add_option("--warmup", warm_up_text, "untimed round trips before timing: a count (2000) or a time (50ms, 1s); default 50ms");
   app.add_option("--timeout", timeout_seconds, "seconds to wait for any one pong (default: 5)");
   app.add_option("--json", json_path, "write Google Benchmark JSON to FILE");
+  std::string consumer_command_text;
+  auto* consumer_command = app.add_option(
+      "--consumer-cmd", consumer_command_text,
+      "start \"CMD ARGS\" in place of the built-in consumer, with the transport's arguments after them; "
+      "split at spaces (no quoting); {transport} becomes the transport's name");
 
   try {
     app.parse(static_cast<int>(ours.size()), ours.data());
@@ -182,6 +202,7 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
     check_writable(json_path);
     options.json_path = json_path;
   }
+  if (consumer_command->count() > 0) options.consumer_command = split_consumer_command(consumer_command_text);
   return options;
 }
 

@@ -33,7 +33,14 @@ struct Options {
   std::chrono::milliseconds timeout{5000};
   std::optional<std::string> json_path;
   std::vector<std::string> benchmark_flags;  // --benchmark_*, for Google Benchmark
+  // --consumer-cmd "CMD ARGS": started in place of each transport's own
+  // consumer, with the transport's arguments after these words; a word
+  // "{transport}" becomes the transport's name.  Empty: the built-in ones.
+  std::vector<std::string> consumer_command;
 };
+
+// The words of --consumer-cmd: split at whitespace, no quoting.  Throws UsageError.
+std::vector<std::string> split_consumer_command(std::string_view text);
 
 // Bad input: the message is one line for the user.
 struct UsageError : std::runtime_error {

@@ -14,11 +14,15 @@
 #include <optional>
 #include <string>
 
+#include "ipc/child_process.hpp"
+
 namespace ipc {
 
 struct RunnerOptions {
   std::size_t payload = 4;                  // bytes per ping and per pong
-  std::string consumer_path;                // the consumer executable to spawn
+  // The consumer to spawn: its executable, or a command whose words come
+  // before the transport's own arguments (ipc_bench --consumer-cmd).
+  Command consumer_path;
   std::optional<int> consumer_cpu;          // pin the consumer here
   std::chrono::milliseconds timeout{5000};  // longest wait for any one reply
 };
