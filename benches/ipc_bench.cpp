@@ -16,6 +16,7 @@
 #include "ipc/consumer_path.hpp"
 #include "ipc_bench_version.hpp"
 #include "ipc/error.hpp"
+#include "ipc/inet.hpp"
 #include "ipc/tick_clock.hpp"
 #include "machine.hpp"
 #include "measure.hpp"
@@ -37,6 +38,7 @@ void print_list() {
 
 // Checked before anything is timed: a missing consumer is a set-up error.
 bool consumers_present(const Options& options) {
+  if (options.remote) return true;  // started by hand, elsewhere
   if (!options.consumer_command.empty()) {
     for (const Transport* t : options.transports) {
       const std::string executable = consumer_for(*t, options).executable();
@@ -64,7 +66,8 @@ std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allo
   for (const Transport* t : options.transports) {
     for (const std::size_t payload : options.payloads) {
       for (const Placement placement : options.placements) {
-        const BenchSpec spec{t, payload, placement, assign_cpus(placement, options.cpus, allowed)};
+        BenchSpec spec{t, payload, placement, assign_cpus(placement, options.cpus, allowed)};
+        if (options.remote) spec.cpus.consumer.reset();  // placement pins the producer only
         const bool shares_cpu = placement == Placement::same || (placement == Placement::none && allowed.size() < 2);
         if (t->spins && shares_cpu) {
           fmt::print(stderr,
@@ -92,8 +95,27 @@ std::unique_ptr<benchmark::BenchmarkReporter> display_reporter(const Options& op
       static_cast<benchmark::ConsoleReporter::OutputOptions>(benchmark::ConsoleReporter::OO_Tabular | color));
 }
 
-// Which consumer ran: "spawned <path>[,<path>...]" or "command <words>".
+// --remote's host, resolved once, before anything runs.  Throws UsageError.
+void resolve_remote_host(RemoteTarget& remote) {
+  try {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr = resolve_ipv4(remote.host);
+    address.sin_port = htons(remote.port);
+    remote.endpoint = to_string(address);
+  } catch (const Error& e) {
+    throw UsageError(fmt::format("--remote: {}", e.what()));
+  }
+}
+
+// Which consumer ran: "remote <A.B.C.D:PORT>" (with the name given, if one
+// was), "spawned <path>[,<path>...]" or "command <words>".
 std::string consumer_context(const Options& options) {
+  if (options.remote) {
+    const std::string given = fmt::format("{}:{}", options.remote->host, options.remote->port);
+    return given == options.remote->endpoint ? fmt::format("remote {}", given)
+                                             : fmt::format("remote {} ({})", options.remote->endpoint, given);
+  }
   if (!options.consumer_command.empty()) {
     std::vector<std::string> words = options.consumer_command;
     if (const auto found = find_executable(words.front())) words.front() = *found;  // no {transport} in it
@@ -129,6 +151,7 @@ int run(int argc, char** argv) {
   Options options;
   try {
     options = parse_options(argc, argv, allowed);
+    if (options.remote) resolve_remote_host(*options.remote);
   } catch (const HelpShown&) {
     return 0;
   } catch (const UsageError& e) {

@@ -73,8 +73,11 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
   try {
     const ScopedPin pin(spec.cpus.producer);
     LatencyHistogram histogram;  // allocated here, outside both loops
-    const auto runner = spec.transport->start(
-        {spec.payload, consumer_for(*spec.transport, options), spec.cpus.consumer, options.timeout});
+    const auto runner =
+        options.remote
+            ? spec.transport->remote({spec.payload, options.remote->endpoint, options.remote->token, options.timeout})
+            : spec.transport->start(
+                  {spec.payload, consumer_for(*spec.transport, options), spec.cpus.consumer, options.timeout});
     warm_up(*runner, options.warm_up);
     while (state.KeepRunningBatch(state.max_iterations)) runner->round_trips(state.max_iterations);
     sample(*runner, std::min<std::uint64_t>(static_cast<std::uint64_t>(state.max_iterations), kMaxSamples), histogram);

@@ -12,7 +12,9 @@
 #include <cstring>
 #include <string_view>
 
+#include "ipc/inet.hpp"
 #include "ipc/parse.hpp"
+#include "ipc/remote.hpp"
 
 namespace ipc::bench {
 namespace {
@@ -87,6 +89,36 @@ void check_writable(const std::string& path) {
   ::close(fd);
 }
 
+std::string remote_transport_names() {
+  std::string names;
+  for (const Transport& t : transports())
+    if (t.remote) names += fmt::format("{}{}", names.empty() ? "" : ", ", t.name);
+  return names;
+}
+
+// --remote and --token, checked against the rest: the transports must be
+// named and able to cross machines, and only the producer is placed.
+RemoteTarget resolve_remote(const std::string& remote_text, const CLI::Option& token_option, const std::string& token,
+                            const std::vector<std::string>& transport_names, bool placement_given, Options& options) {
+  const auto target = split_host_port(remote_text);
+  if (!target) throw UsageError(fmt::format("invalid --remote '{}': expected HOST:PORT", remote_text));
+  if (token_option.count() == 0) throw UsageError("--remote needs --token SECRET, the consumer's --token");
+  if (const auto problem = token_problem(token)) throw UsageError(fmt::format("--token: {}", *problem));
+  if (transport_names.empty())
+    throw UsageError(fmt::format("--remote needs -t with the remote consumer's transport ({})", remote_transport_names()));
+  for (const Transport* t : options.transports) {
+    if (!t->remote)
+      throw UsageError(fmt::format("--remote: {} cannot run against a remote consumer (only {} can)", t->name,
+                                   remote_transport_names()));
+  }
+  if (!options.consumer_command.empty()) throw UsageError("--remote and --consumer-cmd exclude each other");
+  // One allowed CPU makes `same` the default: here that means `none`.
+  if (!placement_given && options.placements == std::vector{Placement::same}) options.placements = {Placement::none};
+  if (std::ranges::find(options.placements, Placement::same) != options.placements.end())
+    throw UsageError("--remote: placement same needs both processes on this machine (split or none pin the producer only)");
+  return {target->host, target->port, token, {}};
+}
+
 }  // namespace
 
 std::vector<std::string> split_consumer_command(std::string_view text) {
@@ -158,6 +190,11 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
       "--consumer-cmd", consumer_command_text,
       "start \"CMD ARGS\" in place of the built-in consumer, with the transport's arguments after them; "
       "split at spaces (no quoting); {transport} becomes the transport's name");
+  std::string remote_text, token;
+  auto* remote = app.add_option("--remote", remote_text,
+                                "run against a consumer started by hand at HOST:PORT (tcp_consumer or udp_consumer "
+                                "--listen); -t tcp_nodelay, tcp_nagle or udp");
+  auto* token_option = app.add_option("--token", token, "with --remote: the consumer's --token");
 
   try {
     app.parse(static_cast<int>(ours.size()), ours.data());
@@ -203,6 +240,11 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
     options.json_path = json_path;
   }
   if (consumer_command->count() > 0) options.consumer_command = split_consumer_command(consumer_command_text);
+  if (remote->count() > 0) {
+    options.remote = resolve_remote(remote_text, *token_option, token, transport_names, !placement_texts.empty(), options);
+  } else if (token_option->count() > 0) {
+    throw UsageError("--token goes with --remote");
+  }
   return options;
 }
 

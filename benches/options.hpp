@@ -21,6 +21,14 @@ struct WarmUp {
   std::chrono::milliseconds duration{50};
 };
 
+// --remote HOST:PORT --token SECRET: run against a consumer started by hand.
+struct RemoteTarget {
+  std::string host;  // as given: a name or A.B.C.D
+  std::uint16_t port = 0;
+  std::string token;
+  std::string endpoint;  // A.B.C.D:PORT, once ipc_bench has resolved the host
+};
+
 struct Options {
   bool list = false;
   std::vector<const Transport*> transports;
@@ -37,6 +45,7 @@ struct Options {
   // consumer, with the transport's arguments after these words; a word
   // "{transport}" becomes the transport's name.  Empty: the built-in ones.
   std::vector<std::string> consumer_command;
+  std::optional<RemoteTarget> remote;
 };
 
 // The words of --consumer-cmd: split at whitespace, no quoting.  Throws UsageError.

@@ -17,6 +17,9 @@ struct Transport {
   std::size_t max_payload;       // largest ping, in bytes
   bool spins;                    // busy-waits: needs a CPU of its own on each side
   std::unique_ptr<Runner> (*start)(const RunnerOptions&);
+  // Runs against a consumer started by hand (ipc_bench --remote); nullptr
+  // when the transport cannot cross machines.
+  std::unique_ptr<Runner> (*remote)(const RemoteOptions&) = nullptr;
 };
 
 [[nodiscard]] std::span<const Transport> transports() noexcept;
