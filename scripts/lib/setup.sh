@@ -9,7 +9,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 packages=(cmake g++ make git libbenchmark-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev
-  clang libclang-rt-14-dev python3)
+  clang libclang-rt-14-dev python3 iproute2)
 
 ensure_packages() {
   local missing=() p
