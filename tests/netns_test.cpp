@@ -14,7 +14,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -108,11 +107,15 @@ class NamespacePair {
   // "ipcb-<pid>-p|c" whose pid is gone.
   void remove_leftovers() const {
     const auto listed = ip({"netns", "list"});
-    const std::regex ours(R"(^(ipcb-([0-9]+)-[pc])\b.*)");
     for (const std::string& line : test::lines(listed.out)) {
-      std::smatch m;
-      if (std::regex_match(line, m, ours) && !test::process_exists(std::stoi(m[2].str())))
-        (void)ip({"netns", "del", m[1].str()});
+      // "ipcb-123-p" or "ipcb-123-p (id: 4)"
+      const std::string name = line.substr(0, line.find(' '));
+      if (!name.starts_with("ipcb-") || name.size() < 8 || name[name.size() - 2] != '-' ||
+          (name.back() != 'p' && name.back() != 'c'))
+        continue;
+      const std::string pid = name.substr(5, name.size() - 7);
+      if (pid.empty() || pid.size() > 9 || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      if (!test::process_exists(std::stoi(pid))) (void)ip({"netns", "del", name});
     }
   }
 
