@@ -4,6 +4,7 @@
 // traffic, refuse a second producer while busy, and a dead or silent consumer
 // is an error within the timeout, never a hang.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -18,6 +19,7 @@
 #include <string>
 #include <thread>
 
+#include "ipc/child_process.hpp"
 #include "ipc/error.hpp"
 #include "ipc/inet.hpp"
 #include "ipc/io.hpp"
@@ -221,6 +223,43 @@ TEST_P(RemoteTest, ARunDestroyedMidwayLetsTheConsumerServeTheNextAtOnce) {
   }
   const auto next = connect(consumer, 4, kToken, 2s);  // no wait for the consumer's 30 s idle timeout
   next->round_trips(5);
+  next->finish();
+}
+
+// Without a child to kill, SIGINT must still end a remote run at once: the
+// socket is shut down, the consumer sees the end of the run and serves on.
+TEST_P(RemoteTest, SigintEndsARemoteRunAtOnce) {
+  test::ListeningConsumer consumer(listen_command(transport()));
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  const UniqueFd err_read(fds[0]);
+  UniqueFd err_write(fds[1]);
+  const UniqueFd quiet(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+  ChildProcess bench = ChildProcess::spawn({test::built("ipc_bench"),
+                                            {"-t", GetParam(), "--remote", consumer.endpoint(), "--token", kToken, "-n",
+                                             "1000000000", "--warmup", "0"},
+                                            {{quiet.get(), STDOUT_FILENO}, {err_write.get(), STDERR_FILENO}},
+                                            std::nullopt});
+  err_write.reset();  // ipc_bench's death is EOF here
+  // Google Benchmark prints the context ("Run on ...") to stderr just before
+  // the first benchmark; the run is well under way half a second later.
+  std::string err;
+  for (const auto give_up = std::chrono::steady_clock::now() + 30s;
+       err.find("Run on") == std::string::npos && std::chrono::steady_clock::now() < give_up;) {
+    char buf[512];
+    const ssize_t r = ::read(err_read.get(), buf, sizeof buf);
+    if (r <= 0) break;
+    err.append(buf, static_cast<std::size_t>(r));
+  }
+  ASSERT_NE(err.find("Run on"), std::string::npos) << err;
+  std::this_thread::sleep_for(500ms);
+  ASSERT_EQ(::kill(bench.pid(), SIGINT), 0);
+  const auto status = bench.wait_for(5s);
+  ASSERT_TRUE(status.has_value()) << "ipc_bench did not exit after SIGINT";
+  EXPECT_EQ(status->code, 128 + SIGINT) << status->describe();
+  EXPECT_NE(consumer.await_line("round trips, ended by the producer"), "");
+  const auto next = connect(consumer, 4);
+  next->round_trips(3);
   next->finish();
 }
 
