@@ -95,8 +95,9 @@ class InterruptibleSocket {
   int fd_;
 };
 
-// Shuts down the socket of every remote run in progress, from any thread: how
-// ipc_bench stops runs on SIGINT or SIGTERM that have no child to kill.
+// Shuts down the socket of every remote run in progress, and of every one
+// registered later, from any thread: how ipc_bench stops runs on SIGINT or
+// SIGTERM that have no child to kill.
 void interrupt_remote_runs() noexcept;
 
 }  // namespace ipc

@@ -39,7 +39,8 @@ std::string printable(std::string_view text) {
 
 struct LiveSockets {
   std::mutex mutex;
-  std::map<int, int> how;  // fd -> shutdown() argument
+  std::map<int, int> how;    // fd -> shutdown() argument
+  bool interrupted = false;  // a socket registered afterwards is shut down at once
 };
 
 LiveSockets& live_sockets() {
@@ -142,6 +143,7 @@ void log_line(const ListenOptions& listen, std::string_view text) {
 InterruptibleSocket::InterruptibleSocket(int fd, int how) : fd_(fd) {
   const std::scoped_lock lock(live_sockets().mutex);
   live_sockets().how[fd] = how;
+  if (live_sockets().interrupted) ::shutdown(fd, how);
 }
 
 InterruptibleSocket::~InterruptibleSocket() {
@@ -151,6 +153,7 @@ InterruptibleSocket::~InterruptibleSocket() {
 
 void interrupt_remote_runs() noexcept {
   const std::scoped_lock lock(live_sockets().mutex);
+  live_sockets().interrupted = true;
   for (const auto& [fd, how] : live_sockets().how) ::shutdown(fd, how);
 }
 

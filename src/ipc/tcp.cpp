@@ -117,7 +117,6 @@ class RemoteTcpRunner final : public Runner {
     // As when spawning: a consumer gone makes our write fail with EPIPE
     // instead of killing ipc_bench.
     ::signal(SIGPIPE, SIG_IGN);
-    interruptible_.emplace(socket_.get(), SHUT_RDWR);
     set_io_timeout(socket_.get(), timeout_);
     if (nodelay) set_nodelay(socket_.get());
     const sockaddr_in address = parse_endpoint(where_);
@@ -126,6 +125,9 @@ class RemoteTcpRunner final : public Runner {
         throw Error(fmt::format("connect to the remote consumer at {}: no answer within {}", where_, seconds(timeout_)));
       throw_errno(fmt::format("connect to the remote consumer at {}", where_));
     }
+    // Registered once connected, so that a shutdown() always finds a
+    // connection to end (a stop signal meanwhile is applied at once).
+    interruptible_.emplace(socket_.get(), SHUT_RDWR);
     std::optional<std::string> answer;
     try {
       write_all(socket_.get(),

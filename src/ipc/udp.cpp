@@ -131,11 +131,11 @@ class RemoteUdpRunner final : public Runner {
         socket_(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)),
         message_(options.payload) {
     if (!socket_) throw_errno("socket");
-    interruptible_.emplace(socket_.get(), SHUT_RD);
     set_io_timeout(socket_.get(), timeout_);
     // Connected: the kernel picks our address and port, and drops datagrams
     // from anyone but the consumer.
     connect_to(socket_.get(), parse_endpoint(where_));
+    interruptible_.emplace(socket_.get(), SHUT_RD);
     send_datagram(socket_.get(), bytes_of(make_hello("udp", options.payload, options.token)));
     std::array<char, kMaxHello + 1> answer{};
     ssize_t received;
