@@ -17,6 +17,7 @@
 #include "ipc_bench_version.hpp"
 #include "ipc/error.hpp"
 #include "ipc/fingerprint.hpp"
+#include "ipc/inet.hpp"
 #include "ipc/tick_clock.hpp"
 #include "ipc/topology.hpp"
 #include "measure.hpp"
@@ -38,6 +39,18 @@ void print_list() {
 
 // Checked before anything is timed: a missing consumer is a set-up error.
 bool consumers_present(const Options& options) {
+  if (options.remote) return true;  // started by hand, elsewhere
+  if (!options.consumer_command.empty()) {
+    for (const Transport* t : options.transports) {
+      const std::string executable = consumer_for(*t, options).executable();
+      if (!find_executable(executable)) {
+        fmt::print(stderr, "ipc_bench: --consumer-cmd: {} {}\n", executable,
+                   executable.find('/') == std::string::npos ? "not found in PATH" : "not found or not executable");
+        return false;
+      }
+    }
+    return true;
+  }
   for (const Transport* t : options.transports) {
     const std::string path = consumer_path(t->consumer);
     if (::access(path.c_str(), X_OK) != 0) {
@@ -54,7 +67,8 @@ std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allo
   for (const Transport* t : options.transports) {
     for (const std::size_t payload : options.payloads) {
       for (const Placement placement : options.placements) {
-        const BenchSpec spec{t, payload, placement, assign_cpus(placement, options.cpus, allowed, topology)};
+        BenchSpec spec{t, payload, placement, assign_cpus(placement, options.cpus, allowed, topology)};
+        if (options.remote) spec.cpus.consumer.reset();  // placement pins the producer only
         const bool shares_cpu = placement == Placement::same || (placement == Placement::none && allowed.size() < 2);
         if (t->spins && shares_cpu) {
           fmt::print(stderr,
@@ -82,13 +96,52 @@ std::unique_ptr<benchmark::BenchmarkReporter> display_reporter(const Options& op
       static_cast<benchmark::ConsoleReporter::OutputOptions>(benchmark::ConsoleReporter::OO_Tabular | color));
 }
 
+// --remote's host, resolved once, before anything runs.  Throws UsageError.
+void resolve_remote_host(RemoteTarget& remote) {
+  try {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr = resolve_ipv4(remote.host);
+    address.sin_port = htons(remote.port);
+    remote.endpoint = to_string(address);
+  } catch (const Error& e) {
+    throw UsageError(fmt::format("--remote: {}", e.what()));
+  }
+}
+
+// Which consumer ran: "remote <A.B.C.D:PORT>" (with the name given, if one
+// was), "spawned <path>[,<path>...]" or "command <words>".
+std::string consumer_context(const Options& options) {
+  if (options.remote) {
+    const std::string given = fmt::format("{}:{}", options.remote->host, options.remote->port);
+    return given == options.remote->endpoint ? fmt::format("remote {}", given)
+                                             : fmt::format("remote {} ({})", options.remote->endpoint, given);
+  }
+  if (!options.consumer_command.empty()) {
+    std::vector<std::string> words = options.consumer_command;
+    if (const auto found = find_executable(words.front())) words.front() = *found;  // no {transport} in it
+    return fmt::format("command {}", fmt::join(words, " "));
+  }
+  std::vector<std::string> paths;
+  for (const Transport* t : options.transports) {
+    std::string path = consumer_path(t->consumer);
+    if (std::ranges::find(paths, path) == paths.end()) paths.push_back(std::move(path));
+  }
+  return fmt::format("spawned {}", fmt::join(paths, ","));
+}
+
 // "split=0,1 none=unpinned": the CPUs each placement of the run used.
 std::string cpus_used(const Options& options, const std::vector<int>& allowed, const Topology& topology) {
   std::vector<std::string> used;
   for (const Placement p : options.placements) {
     const CpuAssignment cpus = assign_cpus(p, options.cpus, allowed, topology);
-    used.push_back(cpus.producer ? fmt::format("{}={},{}", to_string(p), *cpus.producer, *cpus.consumer)
-                                 : fmt::format("{}=unpinned", to_string(p)));
+    if (!cpus.producer) {
+      used.push_back(fmt::format("{}=unpinned", to_string(p)));
+    } else if (options.remote) {
+      used.push_back(fmt::format("{}={},remote", to_string(p), *cpus.producer));
+    } else {
+      used.push_back(fmt::format("{}={},{}", to_string(p), *cpus.producer, *cpus.consumer));
+    }
   }
   return fmt::format("{}", fmt::join(used, " "));
 }
@@ -105,6 +158,7 @@ void add_context(const Options& options, const std::vector<int>& allowed, const 
   benchmark::AddCustomContext("cpus_used", cpus_used(options, allowed, topology));
   benchmark::AddCustomContext("timer", TickClock::instance().description());
   benchmark::AddCustomContext("mean_timer", "std::chrono::steady_clock (CLOCK_MONOTONIC) around the whole batch");
+  benchmark::AddCustomContext("consumer", consumer_context(options));
   benchmark::AddCustomContext("timeout_s", fmt::format("{:g}", static_cast<double>(options.timeout.count()) / 1000));
 }
 
@@ -115,6 +169,7 @@ int run(int argc, char** argv) {
   Options options;
   try {
     options = parse_options(argc, argv, allowed, topology);
+    if (options.remote) resolve_remote_host(*options.remote);
   } catch (const HelpShown&) {
     return 0;
   } catch (const UsageError& e) {

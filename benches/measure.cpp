@@ -53,6 +53,18 @@ std::string interrupted() {
 
 }  // namespace
 
+Command consumer_for(const Transport& transport, const Options& options) {
+  if (options.consumer_command.empty()) return consumer_path(transport.consumer);
+  std::vector<std::string> words = options.consumer_command;
+  constexpr std::string_view kPlaceholder = "{transport}";
+  for (std::string& word : words) {
+    for (auto at = word.find(kPlaceholder); at != std::string::npos; at = word.find(kPlaceholder, at + transport.name.size()))
+      word.replace(at, kPlaceholder.size(), transport.name);
+  }
+  if (const auto found = find_executable(words.front())) words.front() = *found;
+  return Command(std::move(words));
+}
+
 void measure(benchmark::State& state, const BenchSpec& spec, const Options& options) {
   if (StopSignals::received() != 0) {
     state.SkipWithError(interrupted().c_str());
@@ -61,8 +73,11 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
   try {
     const ScopedPin pin(spec.cpus.producer);
     LatencyHistogram histogram;  // allocated here, outside both loops
-    const auto runner = spec.transport->start(
-        {spec.payload, consumer_path(spec.transport->consumer), spec.cpus.consumer, options.timeout});
+    const auto runner =
+        options.remote
+            ? spec.transport->remote({spec.payload, options.remote->endpoint, options.remote->token, options.timeout})
+            : spec.transport->start(
+                  {spec.payload, consumer_for(*spec.transport, options), spec.cpus.consumer, options.timeout});
     warm_up(*runner, options.warm_up);
     while (state.KeepRunningBatch(state.max_iterations)) runner->round_trips(state.max_iterations);
     sample(*runner, std::min<std::uint64_t>(static_cast<std::uint64_t>(state.max_iterations), kMaxSamples), histogram);

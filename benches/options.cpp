@@ -12,7 +12,9 @@
 #include <cstring>
 #include <string_view>
 
+#include "ipc/inet.hpp"
 #include "ipc/parse.hpp"
+#include "ipc/remote.hpp"
 
 namespace ipc::bench {
 namespace {
@@ -88,7 +90,52 @@ void check_writable(const std::string& path) {
   ::close(fd);
 }
 
+std::string remote_transport_names() {
+  std::string names;
+  for (const Transport& t : transports())
+    if (t.remote) names += fmt::format("{}{}", names.empty() ? "" : ", ", t.name);
+  return names;
+}
+
+// --remote and --token, checked against the rest: the transports must be
+// named and able to cross machines, and only the producer is placed.
+RemoteTarget resolve_remote(const std::string& remote_text, const CLI::Option& token_option, const std::string& token,
+                            const std::vector<std::string>& transport_names, bool placement_given, Options& options) {
+  const auto target = split_host_port(remote_text);
+  if (!target) throw UsageError(fmt::format("invalid --remote '{}': expected HOST:PORT", remote_text));
+  if (token_option.count() == 0) throw UsageError("--remote needs --token SECRET, the consumer's --token");
+  if (const auto problem = token_problem(token)) throw UsageError(fmt::format("--token: {}", *problem));
+  if (transport_names.empty())
+    throw UsageError(fmt::format("--remote needs -t with the remote consumer's transport ({})", remote_transport_names()));
+  for (const Transport* t : options.transports) {
+    if (!t->remote)
+      throw UsageError(fmt::format("--remote: {} cannot run against a remote consumer (only {} can)", t->name,
+                                   remote_transport_names()));
+  }
+  if (!options.consumer_command.empty()) throw UsageError("--remote and --consumer-cmd exclude each other");
+  // One allowed CPU makes `same` the default: here that means `none`.
+  if (!placement_given && options.placements == std::vector{Placement::same}) options.placements = {Placement::none};
+  if (std::ranges::find(options.placements, Placement::same) != options.placements.end())
+    throw UsageError("--remote: placement same needs both processes on this machine (split or none pin the producer only)");
+  return {target->host, target->port, token, {}};
+}
+
 }  // namespace
+
+std::vector<std::string> split_consumer_command(std::string_view text) {
+  if (text.find_first_of("'\"\\") != std::string_view::npos)
+    throw UsageError("--consumer-cmd: quotes and backslashes are not supported (the command is split at spaces); "
+                     "wrap a command that needs them in a script");
+  std::vector<std::string> words;
+  constexpr std::string_view kSpace = " \t\n\r\f\v";
+  for (std::size_t start = text.find_first_not_of(kSpace); start != std::string_view::npos;) {
+    const std::size_t end = std::min(text.find_first_of(kSpace, start), text.size());
+    words.emplace_back(text.substr(start, end - start));
+    start = text.find_first_not_of(kSpace, end);
+  }
+  if (words.empty()) throw UsageError("--consumer-cmd: the command is empty");
+  return words;
+}
 
 std::optional<WarmUp> parse_warm_up(std::string_view text) {
   if (text == "0") return WarmUp{0, std::chrono::milliseconds(0)};
@@ -141,6 +188,16 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
   app.add_option("--warmup", warm_up_text, "untimed round trips before timing: a count (2000) or a time (50ms, 1s); default 50ms");
   app.add_option("--timeout", timeout_seconds, "seconds to wait for any one pong (default: 5)");
   app.add_option("--json", json_path, "write Google Benchmark JSON to FILE");
+  std::string consumer_command_text;
+  auto* consumer_command = app.add_option(
+      "--consumer-cmd", consumer_command_text,
+      "start \"CMD ARGS\" in place of the built-in consumer, with the transport's arguments after them; "
+      "split at spaces (no quoting); {transport} becomes the transport's name");
+  std::string remote_text, token;
+  auto* remote = app.add_option("--remote", remote_text,
+                                "run against a consumer started by hand at HOST:PORT (tcp_consumer or udp_consumer "
+                                "--listen); -t tcp_nodelay, tcp_nagle or udp");
+  auto* token_option = app.add_option("--token", token, "with --remote: the consumer's --token");
 
   try {
     app.parse(static_cast<int>(ours.size()), ours.data());
@@ -184,6 +241,12 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
   if (!json_path.empty()) {
     check_writable(json_path);
     options.json_path = json_path;
+  }
+  if (consumer_command->count() > 0) options.consumer_command = split_consumer_command(consumer_command_text);
+  if (remote->count() > 0) {
+    options.remote = resolve_remote(remote_text, *token_option, token, transport_names, !placement_texts.empty(), options);
+  } else if (token_option->count() > 0) {
+    throw UsageError("--token goes with --remote");
   }
   return options;
 }

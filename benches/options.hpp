@@ -22,6 +22,14 @@ struct WarmUp {
   std::chrono::milliseconds duration{50};
 };
 
+// --remote HOST:PORT --token SECRET: run against a consumer started by hand.
+struct RemoteTarget {
+  std::string host;  // as given: a name or A.B.C.D
+  std::uint16_t port = 0;
+  std::string token;
+  std::string endpoint;  // A.B.C.D:PORT, once ipc_bench has resolved the host
+};
+
 struct Options {
   bool list = false;
   std::vector<const Transport*> transports;
@@ -34,7 +42,15 @@ struct Options {
   std::chrono::milliseconds timeout{5000};
   std::optional<std::string> json_path;
   std::vector<std::string> benchmark_flags;  // --benchmark_*, for Google Benchmark
+  // --consumer-cmd "CMD ARGS": started in place of each transport's own
+  // consumer, with the transport's arguments after these words; a word
+  // "{transport}" becomes the transport's name.  Empty: the built-in ones.
+  std::vector<std::string> consumer_command;
+  std::optional<RemoteTarget> remote;
 };
+
+// The words of --consumer-cmd: split at whitespace, no quoting.  Throws UsageError.
+std::vector<std::string> split_consumer_command(std::string_view text);
 
 // Bad input: the message is one line for the user.
 struct UsageError : std::runtime_error {

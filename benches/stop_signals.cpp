@@ -11,6 +11,7 @@
 
 #include "ipc/child_process.hpp"
 #include "ipc/error.hpp"
+#include "ipc/remote.hpp"
 
 namespace ipc::bench {
 namespace {
@@ -59,6 +60,7 @@ void StopSignals::wait_for_signals() {
     int expected = 0;
     const bool first = g_received.compare_exchange_strong(expected, signal, std::memory_order_acq_rel);
     kill_all_children();
+    interrupt_remote_runs();
     if (!first) ::_exit(128 + expected);
   }
 }

@@ -1,4 +1,5 @@
-// tcp_consumer: connects to the producer and echoes pings (docs/protocol.md).
+// tcp_consumer: connects to the producer and echoes pings (docs/protocol.md);
+// or, started by hand with --listen, serves ipc_bench --remote runs.
 #include "consumer_cli.hpp"
 #include "ipc/transport/tcp.hpp"
 
@@ -8,6 +9,9 @@ int main(int argc, char** argv) {
   bool nodelay = false;
   cli.add_endpoint_option(endpoint);
   cli.app().add_flag("--nodelay", nodelay, "set TCP_NODELAY");
-  return cli.run(argc, argv,
-                 [&](std::size_t payload) { return ipc::tcp_transport::serve(endpoint, payload, nodelay); });
+  ipc::ListenOptions listen;
+  cli.add_listen_options(listen);
+  return cli.run(
+      argc, argv, [&](std::size_t payload) { return ipc::tcp_transport::serve(endpoint, payload, nodelay); },
+      [&] { return ipc::tcp_transport::serve_listen(listen); });
 }

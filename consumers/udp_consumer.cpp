@@ -1,4 +1,6 @@
-// udp_consumer: sends READY to the producer and echoes datagrams (docs/protocol.md).
+// udp_consumer: sends READY to the producer and echoes datagrams
+// (docs/protocol.md); or, started by hand with --listen, serves ipc_bench
+// --remote runs.
 #include "consumer_cli.hpp"
 #include "ipc/transport/udp.hpp"
 
@@ -6,5 +8,9 @@ int main(int argc, char** argv) {
   ipc::ConsumerCli cli("udp_consumer", "ipc_bench consumer for the udp transport");
   std::string endpoint;
   cli.add_endpoint_option(endpoint);
-  return cli.run(argc, argv, [&](std::size_t payload) { return ipc::udp_transport::serve(endpoint, payload); });
+  ipc::ListenOptions listen;
+  cli.add_listen_options(listen);
+  return cli.run(
+      argc, argv, [&](std::size_t payload) { return ipc::udp_transport::serve(endpoint, payload); },
+      [&] { return ipc::udp_transport::serve_listen(listen); });
 }

@@ -46,7 +46,7 @@ from bench_json import BadInput, format_ns, load  # noqa: E402
 CONTEXT_KEYS = (
     "host_name", "cpu_model", "num_cpus", "mhz_per_cpu", "cpu_scaling_enabled", "virtualization", "kernel",
     "clocksource", "governor", "smt", "isolcpus", "mitigations", "compiler", "placement", "cpus", "cpus_used",
-    "allowed_cpus", "timer", "timeout_s",
+    "allowed_cpus", "timer", "timeout_s", "consumer",
     "ipc_bench_build_type", "ipc_bench_version", "library_build_type",
 )
 

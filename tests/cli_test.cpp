@@ -204,3 +204,53 @@ TEST(ConsumerCli, MalformedEndpointIsAUsageError) {
 
 }  // namespace
 }  // namespace ipc
+
+// --consumer-cmd: bad input is one line and exit 2; a command that cannot be
+// found is exit 1 with its name, before anything is timed; the JSON says
+// which consumer ran.
+namespace ipc {
+namespace {
+
+INSTANTIATE_TEST_SUITE_P(
+    ConsumerCommand, BadInput,
+    ::testing::Values(std::pair{std::vector<std::string>{"-t", "pipe", "--consumer-cmd", ""}, "--consumer-cmd: the command is empty"},
+                      std::pair{std::vector<std::string>{"-t", "pipe", "--consumer-cmd", "  "}, "--consumer-cmd: the command is empty"},
+                      std::pair{std::vector<std::string>{"-t", "pipe", "--consumer-cmd", "sh -c 'cat'"},
+                                "quotes and backslashes are not supported"}));
+
+TEST(Cli, MissingConsumerCommandNamesItAndExitsOne) {
+  for (const auto& [command, expected] :
+       {std::pair{"no-such-consumer-anywhere --flag", "no-such-consumer-anywhere not found in PATH"},
+        std::pair{"/nonexistent/consumer pipe", "/nonexistent/consumer not found or not executable"},
+        std::pair{"/nonexistent/{transport}_consumer", "/nonexistent/udp_consumer not found or not executable"}}) {
+    const auto result = ipc_bench({"-t", "udp", "--consumer-cmd", command});
+    EXPECT_EQ(result.exit_code, 1) << command;
+    const auto err = test::lines(result.err);
+    ASSERT_EQ(err.size(), 1u) << result.err;
+    EXPECT_NE(err[0].find(expected), std::string::npos) << err[0];
+    EXPECT_EQ(result.out.find("round trip"), std::string::npos) << "something was timed";
+  }
+}
+
+TEST(Cli, JsonSaysWhichConsumerRan) {
+  const TempDir dir;
+  const fs::path out = dir.path / "out.json";
+  auto result = ipc_bench({"-t", "pipe,udp", "-n", "100", "--warmup", "0", "--json", out.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(read_json(out).at("context").at("consumer"),
+            "spawned " + test::built("pipe_consumer") + "," + test::built("udp_consumer"));
+
+  // The built-in consumers through --consumer-cmd, by way of env(1).
+  const std::string directory = fs::path(test::built("pipe_consumer")).parent_path().string();
+  result = ipc_bench({"-t", "pipe,udp", "-n", "100", "--warmup", "0", "--consumer-cmd",
+                      "env " + directory + "/{transport}_consumer", "--json", out.string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const nlohmann::json json = read_json(out);
+  const std::string consumer = json.at("context").at("consumer");
+  EXPECT_TRUE(consumer.starts_with("command /")) << consumer;
+  EXPECT_TRUE(consumer.ends_with("/env " + directory + "/{transport}_consumer")) << consumer;
+  for (const auto& b : json.at("benchmarks")) EXPECT_FALSE(b.contains("error_occurred")) << b.dump();
+}
+
+}  // namespace
+}  // namespace ipc

@@ -17,9 +17,32 @@
 
 namespace ipc {
 
+// A program to start: its executable (absolute, or relative to the cwd; no
+// PATH search) and the arguments that come before the caller's own, e.g.
+// {"/usr/bin/python3", "ipc_consumer.py", "pipe"}.  A plain path converts to a
+// command of one word, so code that names an executable, such as
+// SpawnOptions{options.consumer_path, {...}}, works unchanged with either.
+class Command {
+ public:
+  Command() = default;
+  Command(std::string executable) : words_{std::move(executable)} {}             // NOLINT: implicit on purpose
+  Command(const char* executable) : Command(std::string(executable)) {}           // NOLINT: implicit on purpose
+  explicit Command(std::vector<std::string> words) : words_(std::move(words)) {
+    if (words_.empty()) words_.emplace_back();
+  }
+
+  [[nodiscard]] const std::string& executable() const noexcept { return words_.front(); }
+  [[nodiscard]] const std::vector<std::string>& words() const noexcept { return words_; }
+  // The words joined by single spaces, for messages.
+  [[nodiscard]] std::string text() const;
+
+ private:
+  std::vector<std::string> words_{std::string()};
+};
+
 struct SpawnOptions {
-  std::string path;                            // executable, absolute or relative to the cwd
-  std::vector<std::string> args;               // argv[1..]
+  Command command;                             // argv[0] is its executable; its other words come first
+  std::vector<std::string> args;               // the rest of argv
   std::vector<std::pair<int, int>> fd_map;     // {descriptor here, number in the child}
   std::optional<int> cpu;                      // pin the child to this CPU
 };

@@ -28,6 +28,9 @@ struct Transport {
   // Optional, for a transport whose maximum depends on the system: its
   // limit here, and how to raise it to `wanted` bytes.
   SystemLimit (*system_limit)(std::size_t wanted) = nullptr;
+  // Runs against a consumer started by hand (ipc_bench --remote); nullptr
+  // when the transport cannot cross machines.
+  std::unique_ptr<Runner> (*remote)(const RemoteOptions&) = nullptr;
 };
 
 [[nodiscard]] std::span<const Transport> transports() noexcept;

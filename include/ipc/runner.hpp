@@ -2,7 +2,7 @@
 // Runner: the one interface every transport implements.
 //
 // Constructing a Runner (through the registry) spawns the transport's
-// consumer and completes the ready handshake; round_trips() is the only
+// consumer, or connects to a remote one, and completes the ready handshake; round_trips() is the only
 // thing ipc_bench times.  The loop lives inside the transport, so the timed
 // code pays no virtual call per round trip.  A destroyed Runner has reaped
 // its consumer and removed every named resource it created.
@@ -14,13 +14,25 @@
 #include <optional>
 #include <string>
 
+#include "ipc/child_process.hpp"
+
 namespace ipc {
 
 struct RunnerOptions {
   std::size_t payload = 4;                  // bytes per ping and per pong
-  std::string consumer_path;                // the consumer executable to spawn
+  // The consumer to spawn: its executable, or a command whose words come
+  // before the transport's own arguments (ipc_bench --consumer-cmd).
+  Command consumer_path;
   std::optional<int> consumer_cpu;          // pin the consumer here
   std::chrono::milliseconds timeout{5000};  // longest wait for any one reply
+};
+
+// A consumer started by hand, maybe on another machine (ipc_bench --remote).
+struct RemoteOptions {
+  std::size_t payload = 4;                  // bytes per ping and per pong
+  std::string endpoint;                     // the consumer's A.B.C.D:PORT
+  std::string token;                        // its --token
+  std::chrono::milliseconds timeout{5000};  // longest wait: connect, answer, any one reply, the stop
 };
 
 class Runner {
@@ -35,6 +47,7 @@ class Runner {
   // cleanly.  Throws ipc::Error otherwise.
   virtual void finish() = 0;
 
+  // The spawned consumer, or -1 for a remote one.
   [[nodiscard]] virtual pid_t consumer_pid() const noexcept = 0;
 
  protected:

@@ -10,9 +10,10 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 packages=(cmake g++ make git libbenchmark-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev
   libzmq3-dev)
-# What only scripts/test.sh needs: compare.py, plot.py and their tests, and
-# clang with libFuzzer for the fuzz targets; bench.sh does not ask for them.
-test_packages=(python3 python3-matplotlib clang libclang-rt-14-dev)
+# What only scripts/test.sh needs: compare.py, plot.py, the Python consumer
+# and their tests, clang with libFuzzer for the fuzz targets, and ip for the
+# network-namespace test; bench.sh does not ask for them.
+test_packages=(python3 python3-matplotlib clang libclang-rt-14-dev iproute2)
 
 ensure_packages() {
   local missing=() p

@@ -89,12 +89,18 @@ ExitStatus from_siginfo(const siginfo_t& info) {
     CPU_SET(*options.cpu, &set);
     if (::sched_setaffinity(0, sizeof set, &set) != 0) fail(errno);
   }
-  ::execve(options.path.c_str(), argv, environ);
+  ::execve(options.command.executable().c_str(), argv, environ);
   fail(errno);
   ::_exit(127);
 }
 
 }  // namespace
+
+std::string Command::text() const {
+  std::string text;
+  for (const std::string& word : words_) text += (text.empty() ? "" : " ") + word;
+  return text;
+}
 
 std::string ExitStatus::describe() const {
   if (signal != 0) {
@@ -111,9 +117,7 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
   // of killing ipc_bench; the child gets the default back before exec.
   ::signal(SIGPIPE, SIG_IGN);
 
-  std::vector<std::string> storage;
-  storage.reserve(options.args.size() + 1);
-  storage.push_back(options.path);
+  std::vector<std::string> storage(options.command.words());
   storage.insert(storage.end(), options.args.begin(), options.args.end());
   std::vector<char*> argv;
   for (auto& s : storage) argv.push_back(s.data());
@@ -143,7 +147,7 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
   } while (r < 0 && errno == EINTR);
   if (r > 0) {
     child.kill_and_reap();
-    throw Error(fmt::format("cannot start {}: {}", options.path, std::strerror(child_errno)));
+    throw Error(fmt::format("cannot start {}: {}", options.command.executable(), std::strerror(child_errno)));
   }
   return child;
 }

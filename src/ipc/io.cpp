@@ -19,7 +19,7 @@ ReadResult read_exact(int fd, std::span<std::byte> buf) {
       if (done == 0) return ReadResult::eof;
       throw Error(fmt::format("short message: peer closed after {} of {} bytes", done, buf.size()));
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      throw Error("receive timed out");
+      throw TimedOut(false);
     } else if (errno != EINTR) {
       throw_errno("read");
     }
@@ -34,7 +34,7 @@ void write_all(int fd, std::span<const std::byte> buf) {
     if (r >= 0) {
       done += static_cast<std::size_t>(r);
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      throw Error("send timed out");
+      throw TimedOut(true);
     } else if (errno != EINTR) {
       throw_errno("write");
     }

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string_view>
 
+#include "ipc/remote.hpp"
 #include "ipc/runner.hpp"
 
 namespace ipc::udp_transport {
@@ -15,5 +16,12 @@ std::unique_ptr<Runner> start(const RunnerOptions& options);
 // The consumer side: sends READY to `endpoint`, then echoes datagrams until an
 // empty one arrives.
 int serve(std::string_view endpoint, std::size_t payload);
+
+// Against a consumer started by hand (ipc_bench --remote).
+std::unique_ptr<Runner> remote(const RemoteOptions& options);
+// That consumer (udp_consumer --listen): serves one run after another, each
+// after a hello with the right token, until killed.  Throws ipc::Error only
+// if it cannot bind at all.
+int serve_listen(const ListenOptions& listen);
 
 }  // namespace ipc::udp_transport
