@@ -88,15 +88,16 @@ std::optional<std::vector<int>> parse_cpu_list(std::string_view text) {
     if (comma != std::string_view::npos && text.empty()) return std::nullopt;  // trailing comma
   }
   std::ranges::sort(cpus);
-  const auto [first, last] = std::ranges::unique(cpus);
-  cpus.erase(first, last);
+  // std::unique, not std::ranges::unique: clang 14 (the fuzz build) cannot
+  // use the subrange that libstdc++ 12's ranges algorithms return.
+  cpus.erase(std::unique(cpus.begin(), cpus.end()), cpus.end());
   return cpus;
 }
 
 Topology::Topology(std::vector<CpuTopology> cpus) : cpus_(std::move(cpus)) {
   std::ranges::stable_sort(cpus_, {}, &CpuTopology::cpu);
-  const auto [first, last] = std::ranges::unique(cpus_, {}, &CpuTopology::cpu);
-  cpus_.erase(first, last);
+  const auto same_cpu = [](const CpuTopology& a, const CpuTopology& b) { return a.cpu == b.cpu; };
+  cpus_.erase(std::unique(cpus_.begin(), cpus_.end(), same_cpu), cpus_.end());
 }
 
 const CpuTopology* Topology::find(int cpu) const noexcept {

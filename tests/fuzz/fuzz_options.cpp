@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "ipc/topology.hpp"
 #include "options.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -25,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<const char*> argv;
   for (const std::string& arg : args) argv.push_back(arg.c_str());
   try {
-    (void)ipc::bench::parse_options(static_cast<int>(argv.size()), argv.data(), {0, 1, 2, 3});
+    static const ipc::Topology topology = ipc::Topology::read();
+    (void)ipc::bench::parse_options(static_cast<int>(argv.size()), argv.data(), {0, 1, 2, 3}, topology);
   } catch (const ipc::bench::UsageError&) {
   } catch (const ipc::bench::HelpShown&) {
   }
