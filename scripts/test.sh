@@ -9,7 +9,11 @@
 source "$(dirname "$0")/lib/setup.sh"
 ensure_packages "${test_packages[@]}"
 
-jobs=$(nproc)
+# Twice the CPUs: many tests mostly wait (handshakes, timeouts, children).
+jobs=$(( $(nproc) * 2 ))
+# Sanitizer and fuzz builds: -O1 -g1 compiles much faster than -O2 -g and
+# still gives sanitizer reports with function names and lines.
+quick=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1")
 build_tree "$repo/build/test-release" -DBUILD_TESTING=ON -DIPC_BENCH_WERROR=ON
 ctest --test-dir "$repo/build/test-release" -j "$jobs" --output-on-failure
 
@@ -18,14 +22,13 @@ smoke="$repo/build/test-release/smoke.json"
 "$repo/build/test-release/bin/ipc_bench" -t pipe,shm_spin -n 2000 --json "$smoke" >/dev/null
 python3 "$repo/scripts/compare.py" --threshold 20 "$smoke" "$smoke"
 
-build_tree "$repo/build/test-asan" -DBUILD_TESTING=ON -DIPC_BENCH_WERROR=ON -DIPC_BENCH_SANITIZE=ON \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo
+build_tree "$repo/build/test-asan" -DBUILD_TESTING=ON -DIPC_BENCH_WERROR=ON -DIPC_BENCH_SANITIZE=ON "${quick[@]}"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$repo/build/test-asan" -j "$jobs" --output-on-failure
 
-build_tree "$repo/build/test-fuzz" -DCMAKE_CXX_COMPILER=clang++ -DIPC_BENCH_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+build_tree "$repo/build/test-fuzz" -DCMAKE_CXX_COMPILER=clang++ -DIPC_BENCH_FUZZ=ON "${quick[@]}" -Dfuzz_seconds=10 \
   -- fuzz_options fuzz_pipe_consumer
 ctest --test-dir "$repo/build/test-fuzz" -L fuzz --output-on-failure
 
-build_tree "$repo/build/test-tsan" -DIPC_BENCH_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -- shm_channel_tsan_test
+build_tree "$repo/build/test-tsan" -DIPC_BENCH_TSAN=ON "${quick[@]}" -- shm_channel_tsan_test
 ctest --test-dir "$repo/build/test-tsan" -L tsan --output-on-failure
