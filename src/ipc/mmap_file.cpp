@@ -15,6 +15,7 @@
 #include "ipc/message.hpp"
 #include "ipc/private_directory.hpp"
 #include "ipc/shm_channel.hpp"
+#include "ipc/spin_protocol.hpp"
 #include "ipc/unique_fd.hpp"
 
 namespace ipc::mmap_file {
@@ -115,20 +116,7 @@ class MmapFileRunner final : public Runner {
   }
 
   void round_trips(std::uint64_t count) override {
-    consumer_.timed([&] {
-      const std::size_t size = message_.size();
-      for (std::uint64_t i = 0; i < count; ++i) {
-        const std::uint64_t seq = ++seq_;
-        message_.stamp(seq);
-        std::memcpy(channels_.ping.data(), message_.ping().data(), size);
-        channels_.ping.publish(seq);
-        const std::uint64_t answered = channels_.pong.await_change(seq - 1);
-        if (answered != seq) [[unlikely]]
-          throw Error(describe_bad_sequence(answered, seq));
-        message_.verify(std::span(channels_.pong.data(), size), size);
-        consumer_.progress(seq);
-      }
-    });
+    spin_round_trips(channels_, message_, consumer_, seq_, count);
   }
 
   void finish() override {
@@ -142,11 +130,6 @@ class MmapFileRunner final : public Runner {
     channels_.header->payload = options.payload;
     return {options.consumer_path, {"--path", file_.path(), "--payload", std::to_string(options.payload)}, {},
             options.consumer_cpu};
-  }
-
-  static std::string describe_bad_sequence(std::uint64_t answered, std::uint64_t expected) {
-    if (answered == kInterrupted) return "no pong";
-    return fmt::format("pong channel holds sequence {}, expected {}", answered, expected);
   }
 
   Layout layout_;
@@ -166,16 +149,7 @@ int serve(const std::string& path, std::size_t payload) {
   const Layout layout{payload};
   const MappedFile file = MappedFile::open(path, layout.total());
   const Channels channels(file.data(), layout);
-  if (channels.header->payload != payload)
-    throw Error(fmt::format("file {} was set up for {}-byte payloads, not {}", path, channels.header->payload, payload));
-  std::atomic_ref(channels.header->consumer_ready).store(1, std::memory_order_release);
-  for (std::uint64_t seq = 1;; ++seq) {
-    const std::uint64_t got = channels.ping.await_change(seq - 1);
-    if (got == kStop) return 0;
-    if (got != seq) throw Error(fmt::format("ping sequence {}, expected {}", got, seq));
-    std::memcpy(channels.pong.data(), channels.ping.data(), payload);
-    channels.pong.publish(seq);
-  }
+  return spin_serve(channels, payload, fmt::format("file {}", path));
 }
 
 }  // namespace ipc::mmap_file
