@@ -5,7 +5,8 @@
 namespace ipc::bench {
 
 std::string BenchSpec::name() const {
-  return fmt::format("{}/payload:{}/placement:{}", transport->name, payload, to_string(placement));
+  return fmt::format("{}/payload:{}/placement:{}{}", transport->name, payload, to_string(placement),
+                     check == Check::full ? "/check:full" : "");
 }
 
 }  // namespace ipc::bench

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <string>
 
+#include "ipc/message.hpp"
 #include "ipc/placement.hpp"
 #include "ipc/registry.hpp"
 
@@ -13,9 +14,11 @@ struct BenchSpec {
   std::size_t payload;
   Placement placement;
   CpuAssignment cpus;
+  Check check = Check::sampled;
 
-  // "<transport>/payload:<bytes>/placement:<placement>": every parameter that
-  // changes the result, and nothing else.
+  // "<transport>/payload:<bytes>/placement:<placement>", then "/check:full"
+  // when every byte of every pong is compared: every parameter that changes
+  // the result, and nothing else.
   [[nodiscard]] std::string name() const;
 };
 

@@ -23,6 +23,8 @@
 #include "measure.hpp"
 #include "options.hpp"
 #include "stop_signals.hpp"
+#include "session.hpp"
+#include "stable_names.hpp"
 #include "summary.hpp"
 
 #ifndef IPC_BENCH_BUILD_TYPE
@@ -67,7 +69,7 @@ std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allo
   for (const Transport* t : options.transports) {
     for (const std::size_t payload : options.payloads) {
       for (const Placement placement : options.placements) {
-        BenchSpec spec{t, payload, placement, assign_cpus(placement, options.cpus, allowed, topology)};
+        BenchSpec spec{t, payload, placement, assign_cpus(placement, options.cpus, allowed, topology), options.check};
         if (options.remote) spec.cpus.consumer.reset();  // placement pins the producer only
         const bool shares_cpu = placement == Placement::same || (placement == Placement::none && allowed.size() < 2);
         if (t->spins && shares_cpu) {
@@ -157,7 +159,11 @@ void add_context(const Options& options, const std::vector<int>& allowed, const 
   if (options.cpus) benchmark::AddCustomContext("cpus", fmt::format("{},{}", options.cpus->first, options.cpus->second));
   benchmark::AddCustomContext("cpus_used", cpus_used(options, allowed, topology));
   benchmark::AddCustomContext("timer", TickClock::instance().description());
-  benchmark::AddCustomContext("mean_timer", "std::chrono::steady_clock (CLOCK_MONOTONIC) around the whole batch");
+  benchmark::AddCustomContext("mean_timer", TickClock::instance().uses_tsc()
+                                                ? "the sum of the per-round-trip rdtsc stamps of the timed batch"
+                                                : "the sum of the per-round-trip clock_gettime(CLOCK_MONOTONIC) stamps "
+                                                  "of the timed batch (no usable TSC)");
+  benchmark::AddCustomContext("check", options.check == Check::full ? "full" : "sampled");
   benchmark::AddCustomContext("consumer", consumer_context(options));
   benchmark::AddCustomContext("timeout_s", fmt::format("{:g}", static_cast<double>(options.timeout.count()) / 1000));
 }
@@ -199,11 +205,12 @@ int run(int argc, char** argv) {
   }
 
   const std::vector<BenchSpec> specs = plan(options, allowed, topology);
+  Session session(options);
   for (const BenchSpec& spec : specs) {
-    auto* b = benchmark::RegisterBenchmark(spec.name().c_str(), [&spec, &options](benchmark::State& state) {
-      measure(state, spec, options);
+    auto* b = benchmark::RegisterBenchmark(spec.name().c_str(), [&spec, &options, &session](benchmark::State& state) {
+      measure(state, spec, options, session);
     });
-    b->UseRealTime()->Unit(benchmark::kNanosecond);
+    b->UseManualTime()->Unit(benchmark::kNanosecond);
     if (options.iterations) b->Iterations(static_cast<benchmark::IterationCount>(*options.iterations));
     if (options.repetitions) b->Repetitions(static_cast<int>(*options.repetitions));
   }
@@ -211,7 +218,10 @@ int run(int argc, char** argv) {
 
   SummaryReporter reporter(display_reporter(options), specs);
   benchmark::JSONReporter json;
-  benchmark::RunSpecifiedBenchmarks(&reporter, options.json_path ? &json : nullptr);
+  StableNames json_names(json);
+  benchmark::RunSpecifiedBenchmarks(&reporter, options.json_path ? &json_names : nullptr);
+  session.finish();
+  for (const Session::Failure& failure : session.failures()) reporter.mark_failed(failure.benchmark, failure.message);
   benchmark::Shutdown();
   if (!json_on_stdout(options)) print_summary(stdout, reporter.rows());
   if (const int signal = StopSignals::received()) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "cpu_time.hpp"
 #include "ipc/consumer_path.hpp"
 #include "ipc/histogram.hpp"
 #include "ipc/tick_clock.hpp"
@@ -14,25 +15,10 @@
 namespace ipc::bench {
 namespace {
 
-void warm_up(Runner& runner, const WarmUp& warm_up) {
-  if (warm_up.round_trips > 0) runner.round_trips(warm_up.round_trips);
-  const auto until = std::chrono::steady_clock::now() + warm_up.duration;
-  for (std::uint64_t batch = 16; std::chrono::steady_clock::now() < until; batch = std::min<std::uint64_t>(batch * 2, 4096))
-    runner.round_trips(batch);
-}
+using Clock = std::chrono::steady_clock;
 
-// Chained timestamps, one clock read per round trip: each sample also holds
-// the virtual call, the clock read and the histogram update (together ~15 ns
-// here), which is why the mean does not come from this pass.
-void sample(Runner& runner, std::uint64_t count, LatencyHistogram& histogram) {
-  const TickClock& clock = TickClock::instance();
-  std::uint64_t previous = clock.now();
-  for (std::uint64_t i = 0; i < count; ++i) {
-    runner.round_trips(1);
-    const std::uint64_t now = clock.now();
-    histogram.record(now - previous);
-    previous = now;
-  }
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 void report_distribution(benchmark::State& state, const LatencyHistogram& histogram) {
@@ -44,6 +30,15 @@ void report_distribution(benchmark::State& state, const LatencyHistogram& histog
   state.counters["p99_ns"] = ns(0.99);
   state.counters["p999_ns"] = ns(0.999);
   state.counters["max_ns"] = ns(1);
+}
+
+void report_cpu(benchmark::State& state, const CpuTimes& before, const CpuTimes& after, std::uint64_t round_trips) {
+  const auto per_round_trip = [round_trips](std::uint64_t ns) {
+    return benchmark::Counter(static_cast<double>(ns) / static_cast<double>(round_trips));
+  };
+  state.counters["producer_cpu_ns"] = per_round_trip(after.producer_ns - before.producer_ns);
+  if (before.consumer_ns && after.consumer_ns)
+    state.counters["consumer_cpu_ns"] = per_round_trip(*after.consumer_ns - *before.consumer_ns);
 }
 
 std::string interrupted() {
@@ -65,27 +60,42 @@ Command consumer_for(const Transport& transport, const Options& options) {
   return Command(std::move(words));
 }
 
-void measure(benchmark::State& state, const BenchSpec& spec, const Options& options) {
+void measure(benchmark::State& state, const BenchSpec& spec, const Options& options, Session& session) {
   if (StopSignals::received() != 0) {
     state.SkipWithError(interrupted().c_str());
     return;
   }
   try {
     const ScopedPin pin(spec.cpus.producer);
-    LatencyHistogram histogram;  // allocated here, outside both loops
-    const auto runner =
-        options.remote
-            ? spec.transport->remote({spec.payload, options.remote->endpoint, options.remote->token, options.timeout})
-            : spec.transport->start(
-                  {spec.payload, consumer_for(*spec.transport, options), spec.cpus.consumer, options.timeout});
-    warm_up(*runner, options.warm_up);
-    while (state.KeepRunningBatch(state.max_iterations)) runner->round_trips(state.max_iterations);
-    sample(*runner, std::min<std::uint64_t>(static_cast<std::uint64_t>(state.max_iterations), kMaxSamples), histogram);
-    runner->finish();
+    Runner& runner = session.runner_for(spec);
+    const auto count = static_cast<std::uint64_t>(state.max_iterations);
+    LatencyHistogram& histogram = session.histogram();
+    histogram.reset();
+    Batch batch{count, Timing::every_round_trip, &histogram};
+    const double ticks_per_ns = TickClock::instance().ticks_per_ns();
+    const CpuTimes cpu_before = read_cpu_times(runner.consumer_pid());
+    const auto wall_start = Clock::now();
+    while (state.KeepRunningBatch(state.max_iterations)) {
+      runner.run(batch);
+      // The stamps' sum: the mean of exactly the round trips in the histogram.
+      state.SetIterationTime(static_cast<double>(batch.ticks) / ticks_per_ns * 1e-9);
+    }
+    const double timed_wall = seconds_since(wall_start);
+    const CpuTimes cpu_after = read_cpu_times(runner.consumer_pid());
+    if (options.timing_cost) {
+      Batch clock_free{count};
+      const auto start = Clock::now();
+      runner.run(clock_free);
+      const double clock_free_wall = seconds_since(start);
+      state.counters["clock_free_ns"] = benchmark::Counter(clock_free_wall * 1e9 / static_cast<double>(count));
+      state.counters["timing_cost"] = benchmark::Counter(timed_wall / clock_free_wall);
+    }
     state.SetItemsProcessed(state.iterations());
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(2 * spec.payload));
     report_distribution(state, histogram);
+    report_cpu(state, cpu_before, cpu_after, count);
   } catch (const std::exception& e) {
+    session.drop();
     // A consumer killed because ipc_bench was told to stop: say that, not how it died.
     state.SkipWithError(StopSignals::received() != 0 ? interrupted().c_str() : e.what());
   }

@@ -1,29 +1,28 @@
 #pragma once
-// How one benchmark is measured (docs/methodology.md):
-//   1. spawn the consumer, or connect to a remote one (--remote), with the
-//      handshake; pin the producer;
-//   2. warm up: --warmup round trips or time, untimed;
-//   3. the mean: one batch of exactly max_iterations round trips between two
-//      clock reads, no timestamps inside;
-//   4. the distribution: a second pass of up to 1,000,000 round trips, each
-//      timed with the TickClock into a LatencyHistogram;
-//   5. stop the consumer and check it exited (a remote one: ended the run) cleanly.
+// How one Google Benchmark call of one benchmark is measured
+// (docs/methodology.md):
+//   1. the Session's runner for the benchmark: spawned (or connected, with
+//      --remote), handshaken and warmed up on the benchmark's first call
+//      only; the producer pinned;
+//   2. one batch of exactly max_iterations round trips, each stamped inside
+//      the transport's loop into the Session's histogram: the time per round
+//      trip (the stamps' sum over the count) and every percentile come from
+//      these same round trips;
+//   3. CPU time of both sides around that batch;
+//   4. with --timing-cost, the same count again without stamps, for the ratio.
 #include <benchmark/benchmark.h>
 
 #include "bench_spec.hpp"
 #include "options.hpp"
+#include "session.hpp"
 
 namespace ipc::bench {
-
-// Upper bound of the distribution pass: enough for a stable p99.9 (1000
-// samples above it), short enough not to double a long run.
-inline constexpr std::uint64_t kMaxSamples = 1'000'000;
 
 // The consumer to spawn for `transport`: its own, or --consumer-cmd with
 // "{transport}" replaced by the transport's name and the executable looked
 // up in $PATH.
 Command consumer_for(const Transport& transport, const Options& options);
 
-void measure(benchmark::State& state, const BenchSpec& spec, const Options& options);
+void measure(benchmark::State& state, const BenchSpec& spec, const Options& options, Session& session);
 
 }  // namespace ipc::bench

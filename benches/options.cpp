@@ -198,6 +198,13 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
                                 "run against a consumer started by hand at HOST:PORT (tcp_consumer or udp_consumer "
                                 "--listen); -t tcp_nodelay, tcp_nagle or udp");
   auto* token_option = app.add_option("--token", token, "with --remote: the consumer's --token");
+  app.add_option("--check", options.check,
+                 "how much of every pong to compare: sampled (default: whole up to 256 bytes, above the\n"
+                 "sequence at both ends and one moving 8-byte word) or full (every byte)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, Check>{{"sampled", Check::sampled}, {"full", Check::full}}));
+  app.add_flag("--timing-cost", options.timing_cost,
+               "after each timed batch, run as many round trips without timestamps and report\n"
+               "timing_cost = timed / clock-free wall time (doubles the run time)");
 
   try {
     app.parse(static_cast<int>(ours.size()), ours.data());

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ipc/placement.hpp"
+#include "ipc/message.hpp"
 #include "ipc/registry.hpp"
 #include "ipc/topology.hpp"
 
@@ -47,6 +48,8 @@ struct Options {
   // "{transport}" becomes the transport's name.  Empty: the built-in ones.
   std::vector<std::string> consumer_command;
   std::optional<RemoteTarget> remote;
+  Check check = Check::sampled;  // --check: how much of every pong is compared
+  bool timing_cost = false;      // --timing-cost: also run each batch clock-free, report the ratio
 };
 
 // The words of --consumer-cmd: split at whitespace, no quoting.  Throws UsageError.

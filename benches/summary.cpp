@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "stable_names.hpp"
+
 namespace ipc::bench {
 namespace {
 
@@ -26,6 +28,13 @@ std::string format_bytes(std::size_t bytes) {
   return fmt::format("{} B", bytes);
 }
 
+// CPU time per round trip over the round trip's duration: 100% is one core
+// busy for the whole round trip (a spinning side).
+std::string share_of_core(std::optional<double> cpu_ns, double round_trip_ns) {
+  if (!cpu_ns || round_trip_ns <= 0) return "-";
+  return fmt::format("{:.0f}%", *cpu_ns / round_trip_ns * 100);
+}
+
 double nanoseconds(const benchmark::BenchmarkReporter::Run& run) {
   return run.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(run.time_unit) * 1e9;
 }
@@ -41,7 +50,7 @@ SummaryReporter::SummaryReporter(std::unique_ptr<benchmark::BenchmarkReporter> d
 }
 
 void SummaryReporter::ReportRuns(const std::vector<Run>& runs) {
-  display_->ReportRuns(runs);
+  display_->ReportRuns(StableNames::renamed(runs));
   for (const Run& run : runs) {
     const auto spec = specs_.find(run.run_name.function_name);
     if (spec == specs_.end()) continue;
@@ -61,17 +70,26 @@ void SummaryReporter::ReportRuns(const std::vector<Run>& runs) {
       // A percentage aggregate: Google Benchmark keeps the ratio itself here.
       row.cv = run.real_accumulated_time;
     } else {
-      // An iteration run, then (with repetitions) the median replaces it.
-      row.ns_per_round_trip = nanoseconds(run);
-      const auto counter = [&run](const char* name) {
+      // An iteration run, then (with repetitions) the median replaces it,
+      // but for the maximum, which is the largest of the repetitions'.
+      const auto counter = [&run](const char* name) -> std::optional<double> {
         const auto it = run.counters.find(name);
-        return it == run.counters.end() ? 0.0 : it->second.value;
+        if (it == run.counters.end()) return std::nullopt;
+        return it->second.value;
       };
-      row.p50_ns = counter("p50_ns");
-      row.p99_ns = counter("p99_ns");
-      row.max_ns = counter("max_ns");
+      row.ns_per_round_trip = nanoseconds(run);
+      row.p50_ns = counter("p50_ns").value_or(0);
+      row.p99_ns = counter("p99_ns").value_or(0);
+      if (!aggregate) row.max_ns = std::max(row.max_ns, counter("max_ns").value_or(0));
+      row.producer_cpu_ns = counter("producer_cpu_ns");
+      row.consumer_cpu_ns = counter("consumer_cpu_ns");
     }
   }
+}
+
+void SummaryReporter::mark_failed(const std::string& name, const std::string& message) {
+  const auto slot = row_of_.find(name);
+  if (slot != row_of_.end()) rows_[slot->second].error = message;
 }
 
 bool SummaryReporter::any_failed() const noexcept {
@@ -83,9 +101,9 @@ void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows) {
   const bool repeated = std::ranges::any_of(rows, [](const SummaryRow& row) { return row.cv.has_value(); });
   using Line = std::vector<std::string>;
   std::vector<Line> lines{{"transport", "payload", "placement", repeated ? "median" : "mean", "round trips", "p50",
-                           "p99", "max"}};
+                           "p99", "max", "cpu P", "cpu C"}};
   if (repeated) lines[0].push_back("cv");
-  lines[0].push_back("x fastest");
+  lines[0].push_back("vs best");
   std::vector<std::string> failures;
   for (const SummaryRow& row : rows) {
     Line line{std::string(row.spec.transport->name), format_bytes(row.spec.payload),
@@ -102,6 +120,8 @@ void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows) {
       line.push_back(format_duration(row.p50_ns));
       line.push_back(format_duration(row.p99_ns));
       line.push_back(format_duration(row.max_ns));
+      line.push_back(share_of_core(row.producer_cpu_ns, row.ns_per_round_trip));
+      line.push_back(share_of_core(row.consumer_cpu_ns, row.ns_per_round_trip));
       if (repeated) line.push_back(row.cv ? fmt::format("{:.1f}%", *row.cv * 100) : "");
       line.push_back(fmt::format("{:.1f}", row.ns_per_round_trip / fastest));
     }
@@ -110,9 +130,10 @@ void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows) {
   std::vector<std::size_t> width(lines[0].size(), 0);
   for (const Line& line : lines)
     for (std::size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], line[c].size());
-  fmt::print(out, "\nRound trips ({}; percentiles from a separate pass timing each round trip; "
-                  "x fastest = ratio to the fastest at the same payload)\n",
-             repeated ? "median of the repetitions' means" : "mean");
+  fmt::print(out, "\nRound trips: {}; vs best = ratio to the fastest at the same payload;\n"
+                  "cpu P, cpu C = producer's, consumer's CPU time per round trip as a share of one core\n",
+             repeated ? "median of the repetitions' means, p50 and p99; max over all repetitions"
+                      : "mean, p50, p99 and max of the same timed round trips");
   for (const Line& line : lines) {
     std::string text = " ";
     // Names left-aligned, figures right-aligned.

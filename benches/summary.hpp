@@ -1,7 +1,8 @@
 #pragma once
 // SummaryReporter: passes every report on to Google Benchmark's own display
 // reporter and keeps what the summary table needs: per benchmark, the time
-// per round trip (the median when there are repetitions) or the error.
+// per round trip, its distribution and CPU cost (medians when there are
+// repetitions, except the maximum: the largest over all of them), or the error.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -18,7 +19,9 @@ namespace ipc::bench {
 struct SummaryRow {
   BenchSpec spec;
   double ns_per_round_trip = 0;      // the mean, or with repetitions the median of the means
-  double p50_ns = 0, p99_ns = 0, max_ns = 0;
+  double p50_ns = 0, p99_ns = 0;     // with repetitions, medians of the repetitions' values
+  double max_ns = 0;                 // the largest round trip of every repetition
+  std::optional<double> producer_cpu_ns, consumer_cpu_ns;  // CPU per round trip of each side
   std::optional<double> cv;          // coefficient of variation across repetitions
   std::optional<std::string> error;
 };
@@ -33,6 +36,8 @@ class SummaryReporter : public benchmark::BenchmarkReporter {
 
   [[nodiscard]] const std::vector<SummaryRow>& rows() const noexcept { return rows_; }
   [[nodiscard]] bool any_failed() const noexcept;
+  // Marks a benchmark failed after its results came in (its consumer did not end cleanly).
+  void mark_failed(const std::string& name, const std::string& message);
 
  private:
   std::unique_ptr<benchmark::BenchmarkReporter> display_;
@@ -42,8 +47,9 @@ class SummaryReporter : public benchmark::BenchmarkReporter {
 };
 
 // The table after the run: transport, payload, placement, time per round
-// trip, round trips per second, p50 / p99 / max, the coefficient of variation
-// when there were repetitions, and the ratio to the fastest at that payload.
+// trip, round trips per second, p50 / p99 / max, each side's CPU time as a
+// share of one core, the coefficient of variation when there were
+// repetitions, and the ratio to the fastest at that payload.
 void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows);
 
 }  // namespace ipc::bench

@@ -16,6 +16,7 @@
 
 #include "ipc/child_process.hpp"
 #include "ipc/error.hpp"
+#include "ipc/round_trip_loop.hpp"
 #include "ipc/watchdog.hpp"
 
 namespace ipc {
@@ -36,15 +37,13 @@ class Consumer {
   // dead, and must make the producer's pending wait return.
   void arm(std::function<void()> interrupt);
 
-  // Called by the timed loop after every verified round trip.
-  void progress(std::uint64_t seq) noexcept { progress_.store(seq, std::memory_order_relaxed); }
-
-  // Runs `round_trips`, rethrowing any ipc::Error with the number of the
-  // round trip that failed and the consumer's fate.
-  template <class Body>
-  void timed(Body&& round_trips) {
+  // Runs `batch` over `link` (ipc/round_trip_loop.hpp), rethrowing any
+  // ipc::Error with the number of the round trip that failed and the
+  // consumer's fate.  `seq` is the last sequence number sent.
+  template <class Link>
+  void run(Link& link, Message& message, std::uint64_t& seq, Batch& batch) {
     try {
-      round_trips();
+      run_batch(link, message, seq, progress_, batch);
     } catch (const Error& e) {
       fail_round_trip(e.what());
     }
@@ -75,7 +74,8 @@ class Consumer {
   ChildProcess child_;
   std::chrono::milliseconds timeout_;
   std::optional<Watchdog> watchdog_;
-  // On a cache line of its own: stored every round trip, read by the watchdog.
+  // The last verified round trip.  On a cache line of its own: stored every
+  // round trip, read by the watchdog.
   alignas(64) std::atomic<std::uint64_t> progress_{0};
 };
 

@@ -1,9 +1,17 @@
 #pragma once
-// Whole-message reads and writes on blocking descriptors (pipes, stream sockets).
+// Whole-message reads and writes on blocking descriptors (pipes, stream
+// sockets), and the stream transports' Link and echo loop.
+//
+// The common case, the whole message in one system call, is inline and goes
+// through ipc/sys.hpp; short transfers, EINTR and errors take the
+// out-of-line path.
 #include <cstddef>
+#include <cstdint>
 #include <span>
 
 #include "ipc/error.hpp"
+#include "ipc/round_trip_loop.hpp"
+#include "ipc/sys.hpp"
 
 namespace ipc {
 
@@ -20,13 +28,49 @@ class TimedOut : public Error {
 
 enum class ReadResult { complete, eof };
 
+namespace io_detail {
+// The rest of a read or write whose first system call returned `first`.
+ReadResult finish_read(int fd, std::span<std::byte> buf, ssize_t first);
+void finish_write(int fd, std::span<const std::byte> buf, ssize_t first);
+}  // namespace io_detail
+
 // Reads exactly buf.size() bytes, retrying on EINTR and short reads.
 // Returns eof if the peer closed before the first byte; throws ipc::Error on a
 // partial message, a timeout (SO_RCVTIMEO: TimedOut) or any other failure.
-ReadResult read_exact(int fd, std::span<std::byte> buf);
+inline ReadResult read_exact(int fd, std::span<std::byte> buf) {
+  const ssize_t r = sys::read(fd, buf.data(), buf.size());
+  if (r == static_cast<ssize_t>(buf.size()) && r > 0) [[likely]]
+    return ReadResult::complete;
+  return io_detail::finish_read(fd, buf, r);
+}
 
 // Writes all of buf, retrying on EINTR and short writes; throws ipc::Error
 // (TimedOut after SO_SNDTIMEO).
-void write_all(int fd, std::span<const std::byte> buf);
+inline void write_all(int fd, std::span<const std::byte> buf) {
+  const ssize_t r = sys::write(fd, buf.data(), buf.size());
+  if (r == static_cast<ssize_t>(buf.size())) [[likely]]
+    return;
+  io_detail::finish_write(fd, buf, r);
+}
+
+// The Link (ipc/round_trip_loop.hpp) of every byte-stream transport: pipe,
+// fifo, tcp_*, unix_stream.  A message is exactly N bytes each way.
+struct StreamLink {
+  int out;              // pings go here
+  int in;               // pongs come from here
+  const char* closed;   // what end of file on `in` means, for the error
+
+  void send(std::span<const std::byte> ping, std::uint64_t /*seq*/) { write_all(out, ping); }
+  Reply receive(std::span<std::byte> buffer, std::uint64_t /*seq*/) {
+    if (read_exact(in, buffer) == ReadResult::eof) [[unlikely]]
+      throw Error(closed);
+    return {buffer, buffer.size()};
+  }
+};
+
+// The consumer's side of every byte-stream transport, once READY is sent:
+// echoes `payload`-byte messages from `in` to `out` until end of file.
+// Throws ipc::Error on a partial message or a failed call.
+void echo_stream(int in, int out, std::size_t payload);
 
 }  // namespace ipc

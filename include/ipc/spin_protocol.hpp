@@ -1,8 +1,7 @@
 #pragma once
 // Both sides of the busy-wait protocol over a shm::Channels segment, shared
 // by shm_spin (POSIX shared memory) and mmap_file (a mapped file): the two
-// differ only in where the segment lives.  Inline, so that the timed loop
-// compiles into each transport's round_trips() without a call.
+// differ only in where the segment lives.
 #include <fmt/format.h>
 
 #include <atomic>
@@ -11,35 +10,33 @@
 #include <span>
 #include <string>
 
-#include "ipc/consumer.hpp"
 #include "ipc/error.hpp"
-#include "ipc/message.hpp"
+#include "ipc/round_trip_loop.hpp"
 #include "ipc/shm_channel.hpp"
 
 namespace ipc::shm {
 
-// The producer's round trips; `seq` is the last sequence sent, carried on
-// across calls.
-inline void spin_round_trips(const Channels<std::uint64_t>& channels, Message& message, Consumer& consumer,
-                             std::uint64_t& seq, std::uint64_t count) {
-  consumer.timed([&] {
-    const std::size_t size = message.size();
-    for (std::uint64_t i = 0; i < count; ++i) {
-      ++seq;
-      message.stamp(seq);
-      std::memcpy(channels.ping.data(), message.ping().data(), size);
-      channels.ping.publish(seq);
-      const std::uint64_t answered = channels.pong.await_change(seq - 1);
-      if (answered != seq) [[unlikely]] {
-        throw Error(answered == kInterrupted
-                        ? std::string("no pong")
-                        : fmt::format("pong channel holds sequence {}, expected {}", answered, seq));
-      }
-      message.verify(std::span(channels.pong.data(), size), size);
-      consumer.progress(seq);
-    }
-  });
-}
+// The producer's Link (ipc/round_trip_loop.hpp): the ping is copied into
+// its channel and published; the pong is checked where the consumer left
+// it, in the pong channel, without a copy.
+struct SpinLink {
+  const Channels<std::uint64_t>& channels;
+
+  void send(std::span<const std::byte> ping, std::uint64_t seq) noexcept {
+    std::memcpy(channels.ping.data(), ping.data(), ping.size());
+    channels.ping.publish(seq);
+  }
+  Reply receive(std::span<std::byte> buffer, std::uint64_t seq) const {
+    const std::uint64_t answered = channels.pong.await_change(seq - 1);
+    if (answered != seq) [[unlikely]]
+      fail(answered, seq);
+    return {std::span<const std::byte>(channels.pong.data(), buffer.size()), buffer.size()};
+  }
+  [[noreturn]] static void fail(std::uint64_t answered, std::uint64_t seq) {
+    throw Error(answered == kInterrupted ? std::string("no pong")
+                                         : fmt::format("pong channel holds sequence {}, expected {}", answered, seq));
+  }
+};
 
 // The consumer's side, once the segment is mapped: checks the size the
 // producer set up (`where` names the segment in the message), says it is

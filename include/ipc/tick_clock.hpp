@@ -3,9 +3,17 @@
 //
 // The TSC when it is invariant (constant_tsc and nonstop_tsc: it ticks at a
 // fixed rate in every power state) and the kernel trusts it as clocksource;
-// otherwise CLOCK_MONOTONIC.  A TSC read costs ~9 ns on the development VM,
-// clock_gettime ~21 ns, so samples use the TSC where they can.  The TSC is
-// calibrated once against CLOCK_MONOTONIC over 50 ms.
+// otherwise CLOCK_MONOTONIC through clock_gettime (the vDSO where the
+// clocksource allows it, else a system call).  The TSC is calibrated once
+// against CLOCK_MONOTONIC over 50 ms.
+//
+// Two reads: now() is fenced (lfence on both sides), for a time taken
+// outside a loop; stamp() is the bare rdtsc that the timed loop takes once
+// per round trip.  On the development VM rdtsc costs ~14 ns, lfence;rdtsc
+// ~33 ns, clock_gettime ~43 ns.  stamp() may execute a few instructions
+// early or late, but the loop chains its stamps (each sample ends where the
+// next begins), so such a shift moves time between two neighbouring samples
+// and never adds to or removes from their sum, the batch's mean.
 #include <cstdint>
 #include <ctime>
 #include <string>
@@ -39,6 +47,17 @@ class TickClock {
     return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
   }
 
+  // The timed loop's clock read: a bare rdtsc, or clock_gettime without a usable TSC.
+  [[nodiscard]] std::uint64_t stamp() const noexcept {
+#ifdef IPC_HAVE_TSC
+    if (use_tsc_) return __rdtsc();
+#endif
+    timespec ts;
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
+  }
+
+  [[nodiscard]] bool uses_tsc() const noexcept { return use_tsc_; }
   [[nodiscard]] double ticks_per_ns() const noexcept { return ticks_per_ns_; }
   // For the JSON context: "tsc (2.595 GHz, calibrated against CLOCK_MONOTONIC)".
   [[nodiscard]] const std::string& description() const noexcept { return description_; }

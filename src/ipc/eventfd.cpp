@@ -13,7 +13,9 @@
 #include "ipc/consumer.hpp"
 #include "ipc/message.hpp"
 #include "ipc/shared_memory.hpp"
+#include "ipc/round_trip_loop.hpp"
 #include "ipc/shm_channel.hpp"
+#include "ipc/sys.hpp"
 #include "ipc/unique_fd.hpp"
 
 namespace ipc::eventfd_transport {
@@ -47,14 +49,14 @@ UniqueFd make_eventfd() {
 // Adds 1 to the counter.  It never blocks: that would take 2^64 - 2 unread signals.
 void notify(int fd) {
   const std::uint64_t one = 1;
-  while (::write(fd, &one, sizeof one) < 0)
+  while (sys::write(fd, &one, sizeof one) < 0)
     if (errno != EINTR) throw_errno("eventfd write");
 }
 
 // Sleeps until the counter is non-zero; returns it and resets it to 0.
 std::uint64_t await_signal(int fd) {
   std::uint64_t count = 0;
-  while (::read(fd, &count, sizeof count) < 0)
+  while (sys::read(fd, &count, sizeof count) < 0)
     if (errno != EINTR) throw_errno("eventfd read");
   return count;
 }
@@ -70,6 +72,30 @@ void expect_eventfd(int fd, std::string_view option) {
   if (kind != "anon_inode:[eventfd]") throw Error(fmt::format("{} {}: not an eventfd but {}", option, fd, kind));
 }
 
+// The producer's Link (ipc/round_trip_loop.hpp).
+struct Link {
+  const Channels& channels;
+  int ping_fd, pong_fd;
+
+  void send(std::span<const std::byte> ping, std::uint64_t seq) {
+    std::memcpy(channels.ping.data(), ping.data(), ping.size());
+    channels.ping.publish(seq);
+    notify(ping_fd);
+  }
+  Reply receive(std::span<std::byte> buffer, std::uint64_t seq) const {
+    const std::uint64_t signals = await_signal(pong_fd);
+    const std::uint64_t answered = channels.pong.load();
+    if (answered != seq || signals != 1) [[unlikely]]
+      fail(answered, seq, signals);
+    return {std::span<const std::byte>(channels.pong.data(), buffer.size()), buffer.size()};
+  }
+  [[noreturn]] static void fail(std::uint64_t answered, std::uint64_t expected, std::uint64_t signals) {
+    if (answered == kInterrupted) throw Error("no pong");
+    if (answered != expected) throw Error(fmt::format("pong channel holds sequence {}, expected {}", answered, expected));
+    throw Error(fmt::format("pong eventfd counted {} signals, expected 1", signals));
+  }
+};
+
 class EventfdRunner final : public Runner {
  public:
   explicit EventfdRunner(const RunnerOptions& options)
@@ -78,7 +104,7 @@ class EventfdRunner final : public Runner {
         channels_(segment_.data(), layout_),
         ping_fd_(make_eventfd()),
         pong_fd_(make_eventfd()),
-        message_(options.payload),
+        message_(options.payload, options.check),
         consumer_(init_and_spawn_options(options), options.timeout) {
     // The consumer signals the pong eventfd once it has the segment mapped.
     consumer_.await_readable(pong_fd_.get(), "the consumer to map the shared memory");
@@ -97,25 +123,9 @@ class EventfdRunner final : public Runner {
     });
   }
 
-  void round_trips(std::uint64_t count) override {
-    consumer_.timed([&] {
-      const std::size_t size = message_.size();
-      const int ping_fd = ping_fd_.get();
-      const int pong_fd = pong_fd_.get();
-      for (std::uint64_t i = 0; i < count; ++i) {
-        const std::uint64_t seq = ++seq_;
-        message_.stamp(seq);
-        std::memcpy(channels_.ping.data(), message_.ping().data(), size);
-        channels_.ping.publish(seq);
-        notify(ping_fd);
-        const std::uint64_t signals = await_signal(pong_fd);
-        const std::uint64_t answered = channels_.pong.load();
-        if (answered != seq || signals != 1) [[unlikely]]
-          throw Error(describe_bad_pong(answered, seq, signals));
-        message_.verify(std::span(channels_.pong.data(), size), size);
-        consumer_.progress(seq);
-      }
-    });
+  void run(Batch& batch) override {
+    Link link{channels_, ping_fd_.get(), pong_fd_.get()};
+    consumer_.run(link, message_, seq_, batch);
   }
 
   void finish() override {
@@ -135,12 +145,6 @@ class EventfdRunner final : public Runner {
              "--payload", std::to_string(options.payload)},
             {{ping_fd_.get(), kPingFd}, {pong_fd_.get(), kPongFd}},
             options.consumer_cpu};
-  }
-
-  static std::string describe_bad_pong(std::uint64_t answered, std::uint64_t expected, std::uint64_t signals) {
-    if (answered == kInterrupted) return "no pong";
-    if (answered != expected) return fmt::format("pong channel holds sequence {}, expected {}", answered, expected);
-    return fmt::format("pong eventfd counted {} signals, expected 1", signals);
   }
 
   Layout layout_;

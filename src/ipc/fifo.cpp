@@ -62,7 +62,7 @@ class FifoRunner final : public Runner {
         pong_path_(make_fifo(directory_.entry("pong"))),
         to_consumer_(open_fifo(ping_path_, O_RDWR)),  // a placeholder, replaced after READY
         from_consumer_(open_fifo(pong_path_, O_RDONLY | O_NONBLOCK)),
-        message_(options.payload),
+        message_(options.payload, options.check),
         consumer_(spawn_options(options), options.timeout) {
     consumer_.await_readable(from_consumer_.get(), "READY on the pong FIFO");
     set_blocking(from_consumer_.get());
@@ -82,20 +82,9 @@ class FifoRunner final : public Runner {
     consumer_.arm([] {});
   }
 
-  void round_trips(std::uint64_t count) override {
-    consumer_.timed([&] {
-      const int out = to_consumer_.get();
-      const int in = from_consumer_.get();
-      for (std::uint64_t i = 0; i < count; ++i) {
-        const std::uint64_t seq = ++seq_;
-        message_.stamp(seq);
-        write_all(out, message_.ping());
-        if (read_exact(in, message_.pong()) == ReadResult::eof) [[unlikely]]
-          throw Error("the consumer closed the pong FIFO");
-        message_.verify();
-        consumer_.progress(seq);
-      }
-    });
+  void run(Batch& batch) override {
+    StreamLink link{to_consumer_.get(), from_consumer_.get(), "the consumer closed the pong FIFO"};
+    consumer_.run(link, message_, seq_, batch);
   }
 
   void finish() override {
@@ -130,8 +119,7 @@ int serve(const std::string& directory, std::size_t payload) {
   const UniqueFd in = open_fifo(directory + "/ping", O_RDONLY);
   const UniqueFd out = open_fifo(directory + "/pong", O_WRONLY);
   write_all(out.get(), ready_bytes());
-  std::vector<std::byte> buf(payload);
-  while (read_exact(in.get(), buf) == ReadResult::complete) write_all(out.get(), buf);
+  echo_stream(in.get(), out.get(), payload);
   return 0;
 }
 

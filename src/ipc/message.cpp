@@ -9,8 +9,13 @@
 
 namespace ipc {
 
-Message::Message(std::size_t size)
-    : ping_(size), pong_(size), seq_bytes_(std::min<std::size_t>(size, sizeof(std::uint64_t))) {
+Message::Message(std::size_t size, Check check)
+    : ping_(size),
+      pong_(size),
+      seq_bytes_(std::min<std::size_t>(size, sizeof(std::uint64_t))),
+      tail_(size >= 2 * sizeof(std::uint64_t)),
+      body_words_(std::max<std::size_t>((size > 16 ? size - 16 : 0) / 8, 1)),
+      check_(check) {
   for (std::size_t i = seq_bytes_; i < size; ++i) ping_[i] = filler_byte(i);
 }
 

@@ -104,7 +104,7 @@ class MmapFileRunner final : public Runner {
         directory_(PrivateDirectory::create()),
         file_(MappedFile::create(directory_.entry("segment"), layout_.total())),
         channels_(file_.data(), layout_),
-        message_(options.payload),
+        message_(options.payload, options.check),
         consumer_(init_and_spawn_options(options), options.timeout) {
     const auto ready = std::atomic_ref(channels_.header->consumer_ready);
     consumer_.await([&] { return ready.load(std::memory_order_acquire) == 1; }, "the consumer to map the file");
@@ -115,8 +115,9 @@ class MmapFileRunner final : public Runner {
     consumer_.arm([pong = channels_.pong] { pong.publish(kInterrupted); });
   }
 
-  void round_trips(std::uint64_t count) override {
-    spin_round_trips(channels_, message_, consumer_, seq_, count);
+  void run(Batch& batch) override {
+    shm::SpinLink link{channels_};
+    consumer_.run(link, message_, seq_, batch);
   }
 
   void finish() override {

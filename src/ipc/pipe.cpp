@@ -29,7 +29,7 @@ struct Pipe {
 class PipeRunner final : public Runner {
  public:
   explicit PipeRunner(const RunnerOptions& options)
-      : message_(options.payload), consumer_(spawn_options(options), options.timeout) {
+      : message_(options.payload, options.check), consumer_(spawn_options(options), options.timeout) {
     // Only the consumer may hold its ends: its death must mean EOF for us.
     to_consumer_.read_end.reset();
     from_consumer_.write_end.reset();
@@ -44,20 +44,9 @@ class PipeRunner final : public Runner {
     consumer_.arm([] {});
   }
 
-  void round_trips(std::uint64_t count) override {
-    consumer_.timed([&] {
-      const int out = to_consumer_.write_end.get();
-      const int in = from_consumer_.read_end.get();
-      for (std::uint64_t i = 0; i < count; ++i) {
-        const std::uint64_t seq = ++seq_;
-        message_.stamp(seq);
-        write_all(out, message_.ping());
-        if (read_exact(in, message_.pong()) == ReadResult::eof) [[unlikely]]
-          throw Error("the consumer closed its stdout");
-        message_.verify();
-        consumer_.progress(seq);
-      }
-    });
+  void run(Batch& batch) override {
+    StreamLink link{to_consumer_.write_end.get(), from_consumer_.read_end.get(), "the consumer closed its stdout"};
+    consumer_.run(link, message_, seq_, batch);
   }
 
   void finish() override {
@@ -86,8 +75,7 @@ std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_u
 
 int serve(std::size_t payload, int in, int out) {
   write_all(out, ready_bytes());
-  std::vector<std::byte> buf(payload);
-  while (read_exact(in, buf) == ReadResult::complete) write_all(out, buf);
+  echo_stream(in, out, payload);
   return 0;
 }
 

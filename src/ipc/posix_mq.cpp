@@ -17,6 +17,7 @@
 #include "ipc/message.hpp"
 #include "ipc/protocol.hpp"
 #include "ipc/shared_memory.hpp"
+#include "ipc/sys.hpp"
 #include "ipc/unique_fd.hpp"
 
 namespace ipc::posix_mq {
@@ -63,7 +64,7 @@ UniqueFd open_queue(const std::string& name, int flags, long slots = 0, std::siz
 void send(int fd, std::span<const std::byte> message, unsigned priority = 0) {
   // mq_send wants a pointer even for an empty message (the stop).
   const char* data = message.empty() ? "" : reinterpret_cast<const char*>(message.data());
-  while (::mq_send(fd, data, message.size(), priority) != 0) {
+  while (sys::mq_send(fd, data, message.size(), priority) != 0) {
     if (errno == EAGAIN) throw Error("the ping queue is still full: the consumer did not take the last ping");
     if (errno != EINTR) throw_errno("mq_send");
   }
@@ -71,7 +72,7 @@ void send(int fd, std::span<const std::byte> message, unsigned priority = 0) {
 
 std::size_t receive(int fd, std::span<std::byte> buf, unsigned* priority) {
   for (;;) {
-    const ssize_t r = ::mq_receive(fd, reinterpret_cast<char*>(buf.data()), buf.size(), priority);
+    const ssize_t r = sys::mq_receive(fd, reinterpret_cast<char*>(buf.data()), buf.size(), priority);
     if (r >= 0) return static_cast<std::size_t>(r);
     if (errno != EINTR) throw_errno("mq_receive");
   }
@@ -106,6 +107,22 @@ class CreatedQueue {
   UniqueFd fd_;
 };
 
+// mq_receive wants room for the largest message the queue takes, so the
+// pong lands in a buffer of message_size(N) bytes rather than the Message's.
+struct Link {
+  int out, in;
+  std::span<std::byte> reply;
+
+  void send(std::span<const std::byte> ping, std::uint64_t /*seq*/) { posix_mq::send(out, ping); }
+  Reply receive(std::span<std::byte> /*buffer*/, std::uint64_t /*seq*/) {
+    unsigned priority = 0;
+    const std::size_t received = posix_mq::receive(in, reply, &priority);
+    if (priority == kWakeUpPriority) [[unlikely]]
+      throw Error("no pong");
+    return {reply.first(std::min(received, reply.size())), received};
+  }
+};
+
 class MqRunner final : public Runner {
  public:
   explicit MqRunner(const RunnerOptions& options)
@@ -117,7 +134,7 @@ class MqRunner final : public Runner {
         pong_(base_name_ + "-pong", O_RDONLY, kPongSlots, message_size(options.payload)),
         wake_(open_queue(pong_.name(), O_WRONLY | O_NONBLOCK)),
         reply_(message_size(options.payload)),
-        message_(options.payload),
+        message_(options.payload, options.check),
         consumer_(spawn_options(options), options.timeout) {
     consumer_.await_readable(pong_.fd(), "READY on the pong queue");
     consumer_.guard([&] { expect_ready(std::span(reply_).first(receive(pong_.fd(), reply_, nullptr))); });
@@ -138,22 +155,9 @@ class MqRunner final : public Runner {
     });
   }
 
-  void round_trips(std::uint64_t count) override {
-    consumer_.timed([&] {
-      const int out = ping_.fd();
-      const int in = pong_.fd();
-      for (std::uint64_t i = 0; i < count; ++i) {
-        const std::uint64_t seq = ++seq_;
-        message_.stamp(seq);
-        send(out, message_.ping());
-        unsigned priority = 0;
-        const std::size_t received = receive(in, reply_, &priority);
-        if (priority == kWakeUpPriority) [[unlikely]]
-          throw Error("no pong");
-        message_.verify(reply_, received);
-        consumer_.progress(seq);
-      }
-    });
+  void run(Batch& batch) override {
+    Link link{ping_.fd(), pong_.fd(), reply_};
+    consumer_.run(link, message_, seq_, batch);
   }
 
   void finish() override {

@@ -29,7 +29,7 @@ class ShmSpinRunner final : public Runner {
       : layout_{options.payload},
         segment_(SharedMemory::create(layout_.total())),
         channels_(segment_.data(), layout_),
-        message_(options.payload),
+        message_(options.payload, options.check),
         consumer_(init_and_spawn_options(options), options.timeout) {
     const auto ready = std::atomic_ref(channels_.header->consumer_ready);
     consumer_.await([&] { return ready.load(std::memory_order_acquire) == 1; },
@@ -39,8 +39,9 @@ class ShmSpinRunner final : public Runner {
     consumer_.arm([pong = channels_.pong] { pong.publish(kInterrupted); });
   }
 
-  void round_trips(std::uint64_t count) override {
-    spin_round_trips(channels_, message_, consumer_, seq_, count);
+  void run(Batch& batch) override {
+    shm::SpinLink link{channels_};
+    consumer_.run(link, message_, seq_, batch);
   }
 
   void finish() override {

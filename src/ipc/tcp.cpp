@@ -39,7 +39,7 @@ class TcpRunner final : public Runner {
  public:
   TcpRunner(const RunnerOptions& options, bool nodelay)
       : listener_(listening_socket()),
-        message_(options.payload),
+        message_(options.payload, options.check),
         consumer_(spawn_options(options, nodelay), options.timeout) {
     consumer_.await_readable(listener_.get(), "the consumer to connect");
     connection_.reset(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
@@ -58,19 +58,9 @@ class TcpRunner final : public Runner {
     consumer_.arm([fd = connection_.get()] { ::shutdown(fd, SHUT_RDWR); });
   }
 
-  void round_trips(std::uint64_t count) override {
-    consumer_.timed([&] {
-      const int fd = connection_.get();
-      for (std::uint64_t i = 0; i < count; ++i) {
-        const std::uint64_t seq = ++seq_;
-        message_.stamp(seq);
-        write_all(fd, message_.ping());
-        if (read_exact(fd, message_.pong()) == ReadResult::eof) [[unlikely]]
-          throw Error("the consumer closed the connection");
-        message_.verify();
-        consumer_.progress(seq);
-      }
-    });
+  void run(Batch& batch) override {
+    StreamLink link{connection_.get(), connection_.get(), "the consumer closed the connection"};
+    consumer_.run(link, message_, seq_, batch);
   }
 
   void finish() override {
@@ -112,7 +102,7 @@ class RemoteTcpRunner final : public Runner {
       : where_(options.endpoint),
         timeout_(options.timeout),
         socket_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)),
-        message_(options.payload) {
+        message_(options.payload, options.check) {
     if (!socket_) throw_errno("socket");
     // As when spawning: a consumer gone makes our write fail with EPIPE
     // instead of killing ipc_bench.
@@ -142,17 +132,10 @@ class RemoteTcpRunner final : public Runner {
     expect_accepted(*answer + '\n', where_);
   }
 
-  void round_trips(std::uint64_t count) override {
-    const int fd = socket_.get();
+  void run(Batch& batch) override {
+    StreamLink link{socket_.get(), socket_.get(), "the consumer closed the connection"};
     try {
-      for (std::uint64_t i = 0; i < count; ++i) {
-        const std::uint64_t seq = ++seq_;
-        message_.stamp(seq);
-        write_all(fd, message_.ping());
-        if (read_exact(fd, message_.pong()) == ReadResult::eof) [[unlikely]]
-          throw Error("the consumer closed the connection");
-        message_.verify();
-      }
+      run_batch(link, message_, seq_, progress_, batch);
     } catch (const TimedOut& e) {
       throw Error(fmt::format("round trip {}: {} within {} (remote consumer at {})", seq_,
                               e.sending() ? "could not send" : "no reply", seconds(timeout_), where_));
@@ -184,6 +167,7 @@ class RemoteTcpRunner final : public Runner {
   std::optional<InterruptibleSocket> interruptible_;  // unregistered before the socket closes
   Message message_;
   std::uint64_t seq_ = 0;
+  std::atomic<std::uint64_t> progress_{0};  // no watchdog: SO_RCVTIMEO bounds the waits
 };
 
 constexpr std::array<std::string_view, 2> kServed{"tcp_nodelay", "tcp_nagle"};
@@ -311,8 +295,7 @@ int serve(std::string_view endpoint, std::size_t payload, bool nodelay) {
   connect_to(fd.get(), parse_endpoint(endpoint));
   if (nodelay) set_nodelay(fd.get());
   write_all(fd.get(), ready_bytes());
-  std::vector<std::byte> buf(payload);
-  while (read_exact(fd.get(), buf) == ReadResult::complete) write_all(fd.get(), buf);
+  echo_stream(fd.get(), fd.get(), payload);
   return 0;
 }
 

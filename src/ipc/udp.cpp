@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "ipc/consumer.hpp"
+#include "ipc/datagram.hpp"
 #include "ipc/inet.hpp"
 #include "ipc/message.hpp"
 #include "ipc/io.hpp"
@@ -23,32 +24,11 @@
 namespace ipc::udp_transport {
 namespace {
 
-// recv() that returns a datagram's full length even when it did not fit
-// (MSG_TRUNC), so an oversized reply is seen as such.
-std::size_t receive(int fd, std::span<std::byte> buf) {
-  for (;;) {
-    const ssize_t r = ::recv(fd, buf.data(), buf.size(), MSG_TRUNC);
-    if (r >= 0) return static_cast<std::size_t>(r);
-    if (errno == EAGAIN || errno == EWOULDBLOCK) throw TimedOut(false);  // SO_RCVTIMEO (remote runs)
-    if (errno != EINTR) throw_errno("recv");
-  }
-}
-
-void send_datagram(int fd, std::span<const std::byte> buf) {
-  ssize_t r;
-  do {
-    r = ::send(fd, buf.data(), buf.size(), 0);
-  } while (r < 0 && errno == EINTR);
-  if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) throw TimedOut(true);
-  if (r < 0) throw_errno("send");
-  if (static_cast<std::size_t>(r) != buf.size()) throw Error("send: datagram truncated");
-}
-
 class UdpRunner final : public Runner {
  public:
   explicit UdpRunner(const RunnerOptions& options)
       : socket_(bind_loopback(SOCK_DGRAM)),
-        message_(options.payload),
+        message_(options.payload, options.check),
         consumer_(spawn_options(options), options.timeout) {
     // Connected: from now on the kernel drops datagrams from anyone else.
     connect_to(socket_.get(), await_ready());
@@ -56,24 +36,13 @@ class UdpRunner final : public Runner {
     consumer_.arm([fd = socket_.get()] { ::shutdown(fd, SHUT_RDWR); });
   }
 
-  void round_trips(std::uint64_t count) override {
-    consumer_.timed([&] {
-      const int fd = socket_.get();
-      for (std::uint64_t i = 0; i < count; ++i) {
-        const std::uint64_t seq = ++seq_;
-        message_.stamp(seq);
-        send_datagram(fd, message_.ping());
-        const std::size_t received = receive(fd, message_.pong());
-        if (received == 0) [[unlikely]]
-          throw Error("no pong");
-        message_.verify(message_.pong(), received);
-        consumer_.progress(seq);
-      }
-    });
+  void run(Batch& batch) override {
+    DatagramLink link{socket_.get(), "no pong"};
+    consumer_.run(link, message_, seq_, batch);
   }
 
   void finish() override {
-    consumer_.finish([&] { send_datagram(socket_.get(), {}); });
+    consumer_.finish([&] { send_message(socket_.get(), {}); });
   }
 
   [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
@@ -129,14 +98,14 @@ class RemoteUdpRunner final : public Runner {
       : where_(options.endpoint),
         timeout_(options.timeout),
         socket_(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)),
-        message_(options.payload) {
+        message_(options.payload, options.check) {
     if (!socket_) throw_errno("socket");
     set_io_timeout(socket_.get(), timeout_);
     // Connected: the kernel picks our address and port, and drops datagrams
     // from anyone but the consumer.
     connect_to(socket_.get(), parse_endpoint(where_));
     interruptible_.emplace(socket_.get(), SHUT_RD);
-    send_datagram(socket_.get(), bytes_of(make_hello("udp", options.payload, options.token)));
+    send_message(socket_.get(), bytes_of(make_hello("udp", options.payload, options.token)));
     std::array<char, kMaxHello + 1> answer{};
     ssize_t received;
     do {
@@ -170,18 +139,10 @@ class RemoteUdpRunner final : public Runner {
     }
   }
 
-  void round_trips(std::uint64_t count) override {
-    const int fd = socket_.get();
+  void run(Batch& batch) override {
+    DatagramLink link{socket_.get(), "no pong"};
     try {
-      for (std::uint64_t i = 0; i < count; ++i) {
-        const std::uint64_t seq = ++seq_;
-        message_.stamp(seq);
-        send_datagram(fd, message_.ping());
-        const std::size_t received = receive(fd, message_.pong());
-        if (received == 0) [[unlikely]]
-          throw Error("no pong");
-        message_.verify(message_.pong(), received);
-      }
+      run_batch(link, message_, seq_, progress_, batch);
     } catch (const TimedOut& e) {
       throw Error(fmt::format("round trip {}: {} within {} (remote consumer at {}: a datagram lost, or the consumer "
                               "gone)", seq_, e.sending() ? "could not send" : "no reply", seconds(timeout_), where_));
@@ -199,7 +160,7 @@ class RemoteUdpRunner final : public Runner {
     const auto deadline = Clock::now() + timeout_;
     const auto resend = std::clamp(timeout_ / 10, std::chrono::milliseconds(10), std::chrono::milliseconds(500));
     for (;;) {
-      send_datagram(socket_.get(), {});
+      send_message(socket_.get(), {});
       pollfd p{socket_.get(), POLLIN, 0};
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       if (left.count() <= 0) break;
@@ -227,6 +188,7 @@ class RemoteUdpRunner final : public Runner {
   std::optional<InterruptibleSocket> interruptible_;  // unregistered before the socket closes
   Message message_;
   std::uint64_t seq_ = 0;
+  std::atomic<std::uint64_t> progress_{0};  // no watchdog: SO_RCVTIMEO bounds the waits
   bool finished_ = false;
 };
 
@@ -256,7 +218,7 @@ bool echo_run(int fd, const Hello& run, std::uint64_t& served, std::string& endi
       return false;
     }
     if (r < 0) throw_errno("recv");
-    send_datagram(fd, std::span(buf).first(std::min(static_cast<std::size_t>(r), buf.size())));
+    send_message(fd, std::span(buf).first(std::min(static_cast<std::size_t>(r), buf.size())));
     ++served;
   }
 }
@@ -323,7 +285,7 @@ int serve_listen(const ListenOptions& listen) {
       while (::recv(fd, junk, sizeof junk, MSG_DONTWAIT | MSG_TRUNC) >= 0) {
       }
       set_io_timeout(fd, listen.idle_timeout);
-      send_datagram(fd, ready_bytes());
+      send_message(fd, ready_bytes());
       stopped = echo_run(fd, *verdict.run, served, ending, listen);
     } catch (const std::exception& e) {
       ending = fmt::format("then {}", e.what());
@@ -342,13 +304,9 @@ int serve_listen(const ListenOptions& listen) {
 int serve(std::string_view endpoint, std::size_t payload) {
   UniqueFd fd = bind_loopback(SOCK_DGRAM);
   connect_to(fd.get(), parse_endpoint(endpoint));
-  send_datagram(fd.get(), ready_bytes());
-  std::vector<std::byte> buf(payload);
-  for (;;) {
-    const std::size_t received = receive(fd.get(), buf);
-    if (received == 0) return 0;
-    send_datagram(fd.get(), std::span(buf).first(std::min(received, buf.size())));
-  }
+  send_message(fd.get(), ready_bytes());
+  echo_messages(fd.get(), payload);
+  return 0;
 }
 
 }  // namespace ipc::udp_transport

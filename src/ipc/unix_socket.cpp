@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ipc/consumer.hpp"
+#include "ipc/datagram.hpp"
 #include "ipc/io.hpp"
 #include "ipc/message.hpp"
 #include "ipc/private_directory.hpp"
@@ -83,27 +84,6 @@ void ensure_send_buffer(int fd, std::size_t payload) {
   }
 }
 
-// Sends `buf` as one message; a datagram cannot be sent in part.
-void send_message(int fd, std::span<const std::byte> buf) {
-  ssize_t r;
-  do {
-    r = ::send(fd, buf.data(), buf.size(), MSG_NOSIGNAL);
-  } while (r < 0 && errno == EINTR);
-  if (r < 0) throw_errno("send");
-  if (static_cast<std::size_t>(r) != buf.size()) throw Error("send: message truncated");
-}
-
-// Receives one message; returns its full length even when it did not fit
-// (MSG_TRUNC), so an oversized reply is seen as such.  0: an empty message,
-// or (seqpacket) the peer closed the connection.
-std::size_t receive_message(int fd, std::span<std::byte> buf) {
-  for (;;) {
-    const ssize_t r = ::recv(fd, buf.data(), buf.size(), MSG_TRUNC);
-    if (r >= 0) return static_cast<std::size_t>(r);
-    if (errno != EINTR) throw_errno("recv");
-  }
-}
-
 pid_t peer_pid(int fd) {
   ucred credentials{};
   socklen_t length = sizeof credentials;
@@ -118,7 +98,7 @@ class UnixRunner final : public Runner {
         directory_(PrivateDirectory::create()),
         path_(directory_.entry("socket")),
         socket_(bound_socket(type, path_, options.payload)),
-        message_(options.payload),
+        message_(options.payload, options.check),
         consumer_(spawn_options(options), options.timeout) {
     if (type_ == Type::dgram) {
       accept_datagrams();
@@ -133,14 +113,14 @@ class UnixRunner final : public Runner {
     consumer_.arm([fd = socket_.get()] { ::shutdown(fd, SHUT_RDWR); });
   }
 
-  void round_trips(std::uint64_t count) override {
-    consumer_.timed([&] {
-      if (type_ == Type::stream) {
-        stream_round_trips(count);
-      } else {
-        message_round_trips(count);
-      }
-    });
+  void run(Batch& batch) override {
+    if (type_ == Type::stream) {
+      StreamLink link{socket_.get(), socket_.get(), "the consumer closed the connection"};
+      consumer_.run(link, message_, seq_, batch);
+    } else {
+      DatagramLink link{socket_.get(), type_ == Type::dgram ? "no pong" : "the consumer closed the connection"};
+      consumer_.run(link, message_, seq_, batch);
+    }
   }
 
   void finish() override {
@@ -248,33 +228,6 @@ class UnixRunner final : public Runner {
     set_int_option(fd, SOL_SOCKET, SO_PASSCRED, 0, "SO_PASSCRED");
   }
 
-  void stream_round_trips(std::uint64_t count) {
-    const int fd = socket_.get();
-    for (std::uint64_t i = 0; i < count; ++i) {
-      const std::uint64_t seq = ++seq_;
-      message_.stamp(seq);
-      write_all(fd, message_.ping());
-      if (read_exact(fd, message_.pong()) == ReadResult::eof) [[unlikely]]
-        throw Error("the consumer closed the connection");
-      message_.verify();
-      consumer_.progress(seq);
-    }
-  }
-
-  void message_round_trips(std::uint64_t count) {
-    const int fd = socket_.get();
-    for (std::uint64_t i = 0; i < count; ++i) {
-      const std::uint64_t seq = ++seq_;
-      message_.stamp(seq);
-      send_message(fd, message_.ping());
-      const std::size_t received = receive_message(fd, message_.pong());
-      if (received == 0) [[unlikely]]
-        throw Error(type_ == Type::dgram ? "no pong" : "the consumer closed the connection");
-      message_.verify(message_.pong(), received);
-      consumer_.progress(seq);
-    }
-  }
-
   Type type_;
   PrivateDirectory directory_;
   std::string path_;
@@ -329,18 +282,15 @@ int serve(const std::string& path, Type type, std::size_t payload) {
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0)
     throw_errno("connect to " + path);
 
-  std::vector<std::byte> buf(payload);
   if (type == Type::stream) {
     write_all(fd.get(), ready_bytes());
-    while (read_exact(fd.get(), buf) == ReadResult::complete) write_all(fd.get(), buf);
+    echo_stream(fd.get(), fd.get(), payload);
     return 0;
   }
   send_message(fd.get(), ready_bytes());
-  for (;;) {
-    const std::size_t received = receive_message(fd.get(), buf);
-    if (received == 0) return 0;  // dgram: the empty stop datagram; seqpacket: the producer's shutdown
-    send_message(fd.get(), std::span(buf).first(std::min(received, buf.size())));
-  }
+  // Ends at an empty message: dgram's stop datagram, or seqpacket's end of connection.
+  echo_messages(fd.get(), payload);
+  return 0;
 }
 
 }  // namespace ipc::unix_socket

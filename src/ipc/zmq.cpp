@@ -99,6 +99,16 @@ std::size_t receive(void* socket, std::span<std::byte> buf) {
   }
 }
 
+struct Link {
+  void* socket;
+
+  void send(std::span<const std::byte> ping, std::uint64_t /*seq*/) { zmq_transport::send(socket, ping); }
+  Reply receive(std::span<std::byte> buffer, std::uint64_t /*seq*/) {
+    const std::size_t received = zmq_transport::receive(socket, buffer);
+    return {buffer.first(std::min(received, buffer.size())), received};
+  }
+};
+
 enum class Kind { ipc, tcp };
 
 class ZmqRunner final : public Runner {
@@ -107,7 +117,7 @@ class ZmqRunner final : public Runner {
       : directory_(kind == Kind::ipc ? std::optional<PrivateDirectory>(PrivateDirectory::create()) : std::nullopt),
         socket_(context_, ZMQ_PAIR),
         endpoint_(bind()),
-        message_(options.payload),
+        message_(options.payload, options.check),
         consumer_(spawn_options(options), options.timeout) {
     // ZeroMQ offers no descriptor that poll() can wait on for one message
     // (ZMQ_FD is edge-triggered), so the handshake polls without blocking.
@@ -125,18 +135,9 @@ class ZmqRunner final : public Runner {
     consumer_.arm([context = context_.get()] { ::zmq_ctx_shutdown(context); });
   }
 
-  void round_trips(std::uint64_t count) override {
-    consumer_.timed([&] {
-      void* const socket = socket_.get();
-      for (std::uint64_t i = 0; i < count; ++i) {
-        const std::uint64_t seq = ++seq_;
-        message_.stamp(seq);
-        send(socket, message_.ping());
-        const std::size_t received = receive(socket, message_.pong());
-        message_.verify(message_.pong(), received);
-        consumer_.progress(seq);
-      }
-    });
+  void run(Batch& batch) override {
+    Link link{socket_.get()};
+    consumer_.run(link, message_, seq_, batch);
   }
 
   void finish() override {

@@ -1,0 +1,56 @@
+#include "session.hpp"
+
+#include <chrono>
+#include <exception>
+
+#include "measure.hpp"
+
+namespace ipc::bench {
+namespace {
+
+// Untimed, and lasts what it says: the time is checked after every round
+// trip (a clock read and a virtual call each, which only an untimed loop
+// can afford), so the last round trip is the only overshoot.
+void warm_up(Runner& runner, const WarmUp& warm_up) {
+  if (warm_up.round_trips > 0) runner.round_trips(warm_up.round_trips);
+  const auto until = std::chrono::steady_clock::now() + warm_up.duration;
+  while (std::chrono::steady_clock::now() < until) runner.round_trips(1);
+}
+
+}  // namespace
+
+Runner& Session::runner_for(const BenchSpec& spec) {
+  std::string name = spec.name();
+  if (runner_ && name == current_name_) return *runner_;
+  finish();
+  const Options& o = options_;
+  runner_ = o.remote ? spec.transport->remote({spec.payload, o.remote->endpoint, o.remote->token, o.timeout, o.check})
+                     : spec.transport->start(
+                           {spec.payload, consumer_for(*spec.transport, o), spec.cpus.consumer, o.timeout, o.check});
+  ++starts_;
+  current_name_ = std::move(name);
+  try {
+    warm_up(*runner_, o.warm_up);
+  } catch (...) {
+    drop();
+    throw;
+  }
+  return *runner_;
+}
+
+void Session::drop() noexcept {
+  runner_.reset();
+  current_name_.clear();
+}
+
+void Session::finish() noexcept {
+  if (!runner_) return;
+  try {
+    runner_->finish();
+  } catch (const std::exception& e) {
+    failures_.push_back({current_name_, e.what()});
+  }
+  drop();
+}
+
+}  // namespace ipc::bench

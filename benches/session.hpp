@@ -1,0 +1,68 @@
+#pragma once
+// Session: the consumer of the benchmark running now, kept across Google
+// Benchmark's calls.
+//
+// Google Benchmark calls a benchmark's function once per trial of its
+// iteration search and once per repetition.  Spawning, the handshake and the
+// warm-up happen once per benchmark instead: the first call starts the
+// runner and warms it up, later calls for the same benchmark reuse it (the
+// sequence numbers run on), and the first call for another benchmark, or
+// the end of the run, finishes it (the stop message and a clean exit).  A
+// benchmark whose call failed has its runner dropped, so its next
+// repetition starts afresh.  With --benchmark_enable_random_interleaving
+// the benchmarks alternate, and each switch finishes and respawns: one
+// consumer alive at a time, never one spinning beside another's run.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench_spec.hpp"
+#include "ipc/histogram.hpp"
+#include "ipc/runner.hpp"
+#include "options.hpp"
+
+namespace ipc::bench {
+
+class Session {
+ public:
+  explicit Session(const Options& options) : options_(options) {}
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  ~Session() { finish(); }
+
+  // The runner for `spec`, started and warmed up if it is not the current
+  // one (the current one, of another benchmark, is finished first).
+  // Throws ipc::Error when the consumer cannot be started or the warm-up fails.
+  Runner& runner_for(const BenchSpec& spec);
+
+  // Drops the current runner without the stop message (after a failure):
+  // its consumer is killed and reaped.
+  void drop() noexcept;
+
+  // Ends the current runner cleanly; a failure is kept in failures().
+  void finish() noexcept;
+
+  // The histogram every timed batch records into: allocated once, reset per batch.
+  [[nodiscard]] LatencyHistogram& histogram() noexcept { return histogram_; }
+
+  // Consumers started so far (spawned, or remote runs begun).
+  [[nodiscard]] std::uint64_t starts() const noexcept { return starts_; }
+
+  struct Failure {
+    std::string benchmark;  // BenchSpec::name()
+    std::string message;
+  };
+  // Runners whose finish failed after their results were reported.
+  [[nodiscard]] const std::vector<Failure>& failures() const noexcept { return failures_; }
+
+ private:
+  const Options& options_;
+  std::string current_name_;
+  std::unique_ptr<Runner> runner_;
+  LatencyHistogram histogram_;
+  std::uint64_t starts_ = 0;
+  std::vector<Failure> failures_;
+};
+
+}  // namespace ipc::bench

@@ -1,0 +1,105 @@
+#pragma once
+// The producer's timed loop, written once for every transport.
+//
+// A transport supplies a Link, its mechanism and nothing else:
+//
+//   void  send(std::span<const std::byte> ping, std::uint64_t seq);
+//   Reply receive(std::span<std::byte> buffer, std::uint64_t seq);
+//
+// send() hands the ping to the consumer; receive() waits for the pong and
+// returns its bytes (in `buffer`, or wherever the mechanism leaves them, e.g.
+// a shared-memory channel) and how many arrived.  Either throws ipc::Error
+// for what the mechanism itself can tell (end of file, a sentinel left by
+// the watchdog, a wrong sequence word).  The loop does the rest, the same way
+// for all: the sequence number, the check of every pong (ipc/message.hpp),
+// the watchdog's progress counter and, when asked, the timestamps.
+//
+// Everything here is inline and the Link a template parameter, so each
+// transport's run() compiles into one loop with no call it does not need.
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "ipc/batch.hpp"
+#include "ipc/histogram.hpp"
+#include "ipc/message.hpp"
+#include "ipc/tick_clock.hpp"
+
+namespace ipc {
+
+struct Reply {
+  std::span<const std::byte> bytes;  // the pong as received (at most the buffer's size)
+  std::size_t received;              // its full length, which may exceed bytes.size() (a truncated datagram)
+};
+
+namespace loop_detail {
+
+struct ClockFree {
+  void begin() noexcept {}
+  void round_trip_done() noexcept {}
+};
+
+// Chained stamps: the sample of round trip k runs from the end of round trip
+// k - 1 to its own end, so the check, the progress store and the histogram
+// update of the previous round trip are inside it, as they are inside a
+// clock-free batch's mean.
+class EveryRoundTrip {
+ public:
+  explicit EveryRoundTrip(LatencyHistogram& histogram) noexcept
+      : clock_(TickClock::instance()), histogram_(histogram) {}
+  void begin() noexcept { first_ = last_ = clock_.stamp(); }
+  void round_trip_done() noexcept {
+    const std::uint64_t now = clock_.stamp();
+    histogram_.record(now - last_);
+    last_ = now;
+  }
+  [[nodiscard]] std::uint64_t total() const noexcept { return last_ - first_; }
+
+ private:
+  const TickClock& clock_;
+  LatencyHistogram& histogram_;
+  std::uint64_t first_ = 0, last_ = 0;
+};
+
+template <class Link, class Timer>
+void loop(Link& link, Message& message, std::uint64_t& seq, std::atomic<std::uint64_t>& progress,
+          std::uint64_t count, Timer& timer) {
+  timer.begin();
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const std::uint64_t s = ++seq;
+    message.stamp(s);
+    link.send(message.ping(), s);
+    const Reply reply = link.receive(message.pong(), s);
+    message.verify(reply.bytes, reply.received, s);
+    // relaxed: only the watchdog reads it, to see that round trips go on.
+    progress.store(s, std::memory_order_relaxed);
+    timer.round_trip_done();
+  }
+}
+
+}  // namespace loop_detail
+
+// Performs batch.count round trips over `link`, timed as batch.timing says.
+// `seq` is the last sequence number sent, carried on across batches;
+// `progress` is the watchdog's counter (a remote run's is read by nobody).
+// Throws whatever the link or the check throws; `seq` then names the round
+// trip that failed.
+template <class Link>
+void run_batch(Link& link, Message& message, std::uint64_t& seq, std::atomic<std::uint64_t>& progress, Batch& batch) {
+  switch (batch.timing) {
+    case Timing::clock_free: {
+      loop_detail::ClockFree timer;
+      loop_detail::loop(link, message, seq, progress, batch.count, timer);
+      return;
+    }
+    case Timing::every_round_trip: {
+      loop_detail::EveryRoundTrip timer(*batch.histogram);
+      loop_detail::loop(link, message, seq, progress, batch.count, timer);
+      batch.ticks = timer.total();
+      return;
+    }
+  }
+}
+
+}  // namespace ipc
