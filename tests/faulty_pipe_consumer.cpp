@@ -4,7 +4,14 @@
 //   corrupt    flip the last byte of the reply
 //   short      send all but the last byte, then exit
 //   duplicate  send the reply twice
+// or "burn:<microseconds>": spin until this process has used that much
+// more CPU time before every reply (CPU accounting tests: counted on the
+// CPU clock, so a preempted consumer still burns the full amount).
 #include <unistd.h>
+
+#include <time.h>
+
+#include <cstdint>
 
 #include <cstdlib>
 #include <cstring>
@@ -27,6 +34,16 @@ int main(int argc, char** argv) {
   ipc::write_all(STDOUT_FILENO, ipc::ready_bytes());
   std::vector<std::byte> buf(*payload), previous(*payload);
   for (std::uint64_t round_trip = 1; ipc::read_exact(STDIN_FILENO, buf) == ipc::ReadResult::complete; ++round_trip) {
+    if (fault == "burn") {
+      const auto cpu_ns = [] {
+        timespec ts{};
+        ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
+      };
+      const std::uint64_t until = cpu_ns() + *at * 1000;
+      while (cpu_ns() < until) {
+      }
+    }
     std::vector<std::byte> reply = buf;
     if (round_trip == *at) {
       if (fault == "stale") reply = previous;
