@@ -3,5 +3,5 @@
 # defaults.  Arguments are passed to ipc_bench: scripts/bench.sh -t pipe -p 4,4K
 source "$(dirname "$0")/lib/setup.sh"
 ensure_packages
-build_tree "$repo/build/release" -DBUILD_TESTING=OFF >/dev/null
-exec "$repo/build/release/bin/ipc_bench" "$@"
+build_tree "$release_tree" -DBUILD_TESTING=OFF
+exec "$release_tree/bin/ipc_bench" "$@"

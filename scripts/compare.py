@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compares ipc_bench results: BASE.json against NEW.json (and more files).
 
-  scripts/compare.py BASE.json NEW.json [more.json ...] [--threshold PCT] [--alpha A]
+  scripts/compare.py BASE.json NEW.json [more.json ...] [--threshold PCT [--change-only]] [--alpha A] [--md FILE]
 
 Matches results by name (the /iterations:N and /repeats:N parts that Google
 Benchmark adds are ignored, so runs with different -n still match) and prints
@@ -23,22 +23,32 @@ the verdict is "cannot tell".
 
 Gate.  With --threshold PCT, exit 1 when a result is slower in a NEW file
 than in BASE by more than PCT percent and, where the rank test could be
-run, also beyond noise; where it could not, the change alone decides.  A
+run, also beyond noise; where it could not, the change alone decides.
+"Could be run" includes power: when the repetitions vary so much that the
+test would miss a change of PCT percent (at 80% power), the verdict says
+"cannot tell a PCT% change", with the repetitions per file that could, and
+the change alone decides.  --change-only gates on the change alone always:
+for machines pinned and quiet enough that every change is real.  A
 result that ran in BASE and failed in a NEW file also fails the gate (it
 cannot be shown not to be slower).  Results only in one file are listed,
 never fatal.
+
+--md FILE also writes the table as GitHub-flavoured Markdown, the machine in
+one line above it, to paste into an issue or a pull request.
 
 Exit status: 0 passed (or no --threshold), 1 gate failed, 2 bad input
 (missing file, malformed JSON, not Google Benchmark JSON).
 """
 import argparse
-import functools
 import math
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_json import BadInput, format_ns, load  # noqa: E402
+from compare_markdown import write_markdown  # noqa: E402
+from rank_test import (POWER, log_spread, mann_whitney, repetitions_needed, repetitions_to_tell,  # noqa: E402,F401
+                       smallest_p)
 
 # Context keys whose difference makes figures differ for reasons other than
 # the code: the machine, the kernel, where the processes ran, the build.
@@ -49,81 +59,6 @@ CONTEXT_KEYS = (
     "allowed_cpus", "timer", "timeout_s", "consumer",
     "ipc_bench_build_type", "ipc_bench_version", "library_build_type",
 )
-
-
-# --- Mann-Whitney U, written out --------------------------------------------
-
-@functools.lru_cache(maxsize=None)
-def _u_counts(n, m):
-    """How many of the C(n+m, n) orderings of n X and m Y give U = 0 .. n*m.
-
-    U counts the (x, y) pairs with x > y.  The largest of all n + m values is
-    either an X, above all m Y (adds m), or a Y (adds nothing):
-    f(n, m, u) = f(n-1, m, u-m) + f(n, m-1, u).
-    """
-    if n == 0 or m == 0:
-        return (1,)
-    with_x = _u_counts(n - 1, m)
-    with_y = _u_counts(n, m - 1)
-    counts = [0] * (n * m + 1)
-    for u, c in enumerate(with_y):
-        counts[u] += c
-    for u, c in enumerate(with_x):
-        counts[u + m] += c
-    return tuple(counts)
-
-
-def smallest_p(n, m):
-    """The smallest two-sided p-value n and m untied values can give: 2 / C(n+m, n)."""
-    return min(1.0, 2.0 / math.comb(n + m, n))
-
-
-def repetitions_needed(alpha):
-    """The least k such that k repetitions in each file can reject at alpha."""
-    k = 1
-    while smallest_p(k, k) >= alpha:
-        k += 1
-    return k
-
-
-def mann_whitney(x, y):
-    """Two-sided Mann-Whitney U test of samples x and y.  Returns (U of x, p, method).
-
-    Exact (the full distribution of U) when there are no ties and
-    n + m <= 40; otherwise the normal approximation with tie and continuity
-    corrections.
-    """
-    n, m = len(x), len(y)
-    pooled = sorted([(v, 0) for v in x] + [(v, 1) for v in y])
-    ranks = [0.0] * len(pooled)
-    tie_sizes = []
-    i = 0
-    while i < len(pooled):
-        j = i
-        while j + 1 < len(pooled) and pooled[j + 1][0] == pooled[i][0]:
-            j += 1
-        for k in range(i, j + 1):
-            ranks[k] = (i + j) / 2 + 1  # mid-rank, 1-based
-        tie_sizes.append(j - i + 1)
-        i = j + 1
-    rank_sum_x = sum(r for r, (_, group) in zip(ranks, pooled) if group == 0)
-    u = rank_sum_x - n * (n + 1) / 2
-    ties = any(t > 1 for t in tie_sizes)
-
-    if not ties and n + m <= 40:
-        counts = _u_counts(n, m)
-        total = math.comb(n + m, n)
-        k = int(round(u))
-        lower = sum(counts[: k + 1])
-        upper = sum(counts[k:])
-        return u, min(1.0, 2 * min(lower, upper) / total), "exact"
-
-    big_n = n + m
-    variance = n * m / 12 * ((big_n + 1) - sum(t ** 3 - t for t in tie_sizes) / (big_n * (big_n - 1)))
-    if variance <= 0:  # every value the same
-        return u, 1.0, "normal"
-    z = max(0.0, abs(u - n * m / 2) - 0.5) / math.sqrt(variance)
-    return u, math.erfc(z / math.sqrt(2)), "normal"
 
 
 # --- comparison --------------------------------------------------------------
@@ -137,6 +72,7 @@ class Row:
         self.verdict = ""
         self.gate = ""
         self.change_pct = None
+        self.underpowered = False
 
 
 def compare(name, base, new, label, args, need):
@@ -181,12 +117,23 @@ def compare(name, base, new, label, args, need):
         nb, nn = len(base.samples), len(new.samples)
         if smallest_p(nb, nn) < args.alpha:
             _, p, _ = mann_whitney(new.samples, base.samples)
-            tested = True
             beyond = p < args.alpha
+            tested = True
             if beyond:
                 row.verdict = f"{'slower' if n > b else 'faster'}, beyond noise (p={p:.2g}, {nb} vs {nn} reps)"
             else:
                 row.verdict = f"within noise (p={p:.2g}, {nb} vs {nn} reps)"
+                # Not finding a change says nothing when the test could not have found one of the
+                # threshold's size: then the change alone gates, as without repetitions.
+                if args.threshold:
+                    spread = log_spread(base.samples, new.samples)
+                    enough = repetitions_to_tell(spread, args.threshold, args.alpha)
+                    if min(nb, nn) < enough:
+                        tested = False
+                        row.verdict = (f"cannot tell a {args.threshold:g}% change: the repetitions vary by "
+                                       f"{spread * 100:.1f}% ({nb} vs {nn} reps, p={p:.2g}); "
+                                       f"{enough} each could")
+                        row.underpowered = True
         else:
             row.verdict = f"cannot tell: {nb} vs {nn} repetitions, the rank test needs {need} each"
     elif "aggregates" in (base.kind, new.kind):
@@ -196,7 +143,7 @@ def compare(name, base, new, label, args, need):
         row.verdict = "cannot tell: no repetitions" + (f" in {lacking[0]}" if len(lacking) == 1 else "")
 
     if args.threshold is not None and row.change_pct > args.threshold:
-        if not tested or beyond:
+        if not tested or beyond or args.change_only:
             row.gate = "FAIL"
         else:
             row.gate = "ok (noise)"
@@ -205,13 +152,21 @@ def compare(name, base, new, label, args, need):
     return row
 
 
+def without_paths(key, value):
+    """The value with the directories of the consumers' paths left out: two clones of the
+    repository in different directories are the same machine and the same build."""
+    if key == "consumer" and value.startswith("spawned "):
+        return "spawned " + ",".join(os.path.basename(p) for p in value[len("spawned "):].split(","))
+    return value
+
+
 def context_differences(base_path, base_ctx, others):
     """Lines describing the context keys that differ between BASE and each NEW file."""
     def show(ctx, key):
         value = ctx.get(key)
         if value is None:
             return "(absent)"
-        return value if isinstance(value, str) else str(value)
+        return without_paths(key, value if isinstance(value, str) else str(value))
 
     header = ["key", os.path.basename(base_path)] + [label for label, _ in others]
     rows = []
@@ -255,6 +210,9 @@ def main(argv=None):
                         help="exit 1 when a result got slower by more than PCT percent (see Gate)")
     parser.add_argument("--alpha", type=float, default=0.05,
                         help="significance level of the rank test (default 0.05)")
+    parser.add_argument("--change-only", action="store_true",
+                        help="with --threshold: the change alone gates, noise or not (for pinned, quiet machines)")
+    parser.add_argument("--md", metavar="FILE", help="also write the table as GitHub-flavoured Markdown to FILE")
     args = parser.parse_args(argv)
     if len(args.files) < 2:
         parser.error("needs BASE.json and at least one NEW.json")
@@ -262,6 +220,10 @@ def main(argv=None):
         parser.error("--alpha must be between 0 and 1")
     if args.threshold is not None and (math.isnan(args.threshold) or args.threshold < 0):
         parser.error("--threshold must be a percentage >= 0")
+    if args.change_only and args.threshold is None:
+        parser.error("--change-only needs --threshold")
+    if args.md and not os.path.isdir(os.path.dirname(os.path.abspath(args.md))):
+        parser.error(f"--md {args.md}: no such directory")
 
     try:
         loaded = [load(path) for path in args.files]
@@ -297,15 +259,31 @@ def main(argv=None):
         cells += ([r.p99] if show_p99 else []) + ([r.gate] if args.threshold is not None else []) + [r.verdict]
         lines.append(cells)
     first_number = 2 if several else 1
-    for line in table(lines, right=range(first_number, first_number + 3 + show_p99)):
+    right = range(first_number, first_number + 3 + show_p99)
+    for line in table(lines, right=right):
         print(line)
 
+    notes = ["time: per round trip (real_time), the median of the repetitions where there are several; "
+             "change: new against base, + is slower.",
+             f"noise: two-sided Mann-Whitney U on the per-repetition times at alpha {args.alpha:g}; "
+             f"it can only reject with at least {need} repetitions in each file "
+             f"(-r {need}, or --benchmark_repetitions={need})."]
+    if any(r.underpowered for r in rows):
+        notes.append(f"cannot tell a {args.threshold:g}% change: the repetitions vary too much for the rank test "
+                     f"to find a change of that size (at {POWER:.0%} power): the change alone gated those results; "
+                     "the verdict names the repetitions that could tell.")
+    if args.change_only:
+        notes.append("--change-only: the change alone gates, whatever the noise.")
     print()
-    print("time: per round trip (real_time), the median of the repetitions where there are several; "
-          "change: new against base, + is slower.")
-    print(f"noise: two-sided Mann-Whitney U on the per-repetition times at alpha {args.alpha:g}; "
-          f"it can only reject with at least {need} repetitions in each file "
-          f"(-r {need}, or --benchmark_repetitions={need}).")
+    for note in notes:
+        print(note)
+    if args.md:
+        contexts = [(labels[0], base_ctx)] + others
+        try:
+            write_markdown(args.md, contexts, lines, right, notes)
+        except OSError as e:
+            print(f"compare.py: cannot write {args.md}: {e.strerror or e}", file=sys.stderr)
+            return 2
 
     if args.threshold is None:
         return 0

@@ -8,9 +8,12 @@ before/after view), each titled with the machine, kernel, placement and
 build from the file's context.  In a panel, bars are grouped by payload (and
 placement, when the files hold several); one bar per transport.  A bar is
 the time per round trip: the mean over the timed batch, or the median of the
-repetitions.  Whiskers run from p50 to p99 when the results carry p50_ns and
-p99_ns, else over the repetitions (min to max) when there are several.  A
-failed benchmark is marked with a red x.
+repetitions.  When the results carry p50_ns and p99_ns, a line runs from the
+bar's top to p99 and a dot marks p50; else a dashed whisker spans the
+repetitions (min to max) when there are several.  A failed benchmark is
+marked with a red x.  Every transport has a colour of its own from a
+colour-blind-safe palette, with hatching past its seven colours; the legend
+stands beside the panels.
 
 Needs matplotlib (Debian: python3-matplotlib; scripts/test.sh installs it).
 Exit status: 0 written, 1 matplotlib missing, 2 bad input (missing file,
@@ -24,6 +27,12 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_json import BadInput, format_ns, load  # noqa: E402
+
+# Okabe and Ito's colour-blind-safe palette, without its black (which would
+# hide the whiskers); past seven transports the colours come round again with
+# a hatch, so that every transport has a style of its own.
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
+HATCHES = ("", "////", "....", "xxxx")
 
 NAME = re.compile(r"^(?P<transport>[^/]+)/payload:(?P<payload>\d+)/placement:(?P<placement>[^/]+)$")
 DEBIAN_PYTHON = "/usr/bin/python3"
@@ -53,6 +62,11 @@ def pyplot():
     matplotlib.rcParams["svg.hashsalt"] = "ipc_bench"
     import matplotlib.pyplot as plt
     return plt
+
+
+def bar_style(index):
+    """(colour, hatch) of the index-th transport: distinct for len(PALETTE) * len(HATCHES) transports."""
+    return PALETTE[index % len(PALETTE)], HATCHES[index // len(PALETTE) % len(HATCHES)]
 
 
 def payload_label(size):
@@ -94,6 +108,99 @@ def parse(results):
     return out
 
 
+def figure(plt, panels, title=None):
+    """The matplotlib Figure: one panel per file, a legend beside the last.  None when every result failed."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    # The same groups, transports and styles in every panel, so they line up.
+    transports, groups = [], []
+    for _, _, entries in panels:
+        for transport, payload, placement, _ in entries:
+            if transport not in transports:
+                transports.append(transport)
+            if (payload, placement) not in groups:
+                groups.append((payload, placement))
+    groups.sort(key=lambda g: (g[0] is None, g[0] or 0))  # by payload; placements keep their order
+    several_placements = len({placement for _, placement in groups}) > 1
+    width = 0.8 / len(transports)
+
+    values = [v for _, _, entries in panels for *_, r in entries if not r.error
+              for v in (r.time_ns(), r.counter("p50_ns"), r.counter("p99_ns")) if v]
+    if not values:
+        return None
+    # From a whole decade below the smallest, so that it has a labelled tick under it; room above the
+    # largest for the value labels.
+    low, high = 10 ** math.floor(math.log10(min(values) / 2)), max(values) * 8
+
+    # Wide enough for a value label on every bar (0.17 in per bar; a group is 1 unit of the x axis, its bars
+    # 0.8), plus the y axis of each panel and the legend beside them; side by side up to 22 in, else stacked.
+    axes_width = max(2.5, (len(groups) + 0.2) * len(transports) / 0.8 * 0.17)
+    side_by_side = len(panels) * (axes_width + 1.0) + 1.8 <= 22
+    rows, cols = (1, len(panels)) if side_by_side else (len(panels), 1)
+    fig, axes = plt.subplots(rows, cols, sharey=True, squeeze=False, layout="constrained",
+                             figsize=(cols * (axes_width + 1.0) + 1.8, 4.6 * rows + 0.6))
+    whisker_kinds = set()
+    for ax, (path, ctx, entries) in zip(axes.flat, panels):
+        ax.set_yscale("log")
+        ax.set_ylim(low, high)
+        for transport, payload, placement, r in entries:
+            index = transports.index(transport)
+            x = groups.index((payload, placement)) + (index - (len(transports) - 1) / 2) * width
+            if r.error or r.time_ns() is None:
+                ax.plot([x], [low * 1.3], marker="x", color="red", markersize=8, mew=2)
+                continue
+            value = r.time_ns()
+            colour, hatch = bar_style(index)
+            ax.bar(x, value, width * 0.9, color=colour, hatch=hatch, edgecolor="black", linewidth=0.4, gid=transport)
+            p50, p99 = r.counter("p50_ns"), r.counter("p99_ns")
+            top = value
+            if p50 and p99:
+                # From the bar's top to p99, a dot at p50: the whisker always touches its bar, even when the
+                # distribution pass's timestamps put p50 above the mean.
+                ax.vlines(x, min(value, p99), max(value, p99), color="black", linewidth=1.0)
+                ax.plot([x], [p50], marker="o", markersize=2.5, color="black")
+                whisker_kinds.add("percentiles")
+                top = max(top, p99, p50)
+            elif r.kind == "repetitions":
+                lo, hi = min(r.samples), max(r.samples)
+                ax.vlines(x, lo, hi, color="dimgray", linewidth=1.1, linestyles="dashed")
+                ax.hlines([lo, hi], x - width * 0.2, x + width * 0.2, color="dimgray", linewidth=1.1)
+                whisker_kinds.add("repetitions")
+                top = max(top, hi)
+            ax.text(x, top * 1.15, format_ns(value), rotation=90, ha="center", va="bottom", fontsize=6.5)
+        ax.set_xticks(range(len(groups)))
+        ax.set_xticklabels([
+            (payload_label(p) if p is not None else "") + (f"\n{pl}" if several_placements and pl else "")
+            for p, pl in groups], fontsize=8)
+        ax.set_xlim(-0.6, len(groups) - 0.4)
+        ax.set_title(panel_title(path, ctx), fontsize=7.5)
+        ax.yaxis.set_major_locator(LogLocator(base=10))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_ns(v)))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.grid(axis="y", which="major", linewidth=0.4, alpha=0.6)
+        ax.set_axisbelow(True)
+        ax.set_ylabel("time per round trip (log scale)" if ax in axes[:, 0] else "")
+        if not entries:
+            ax.text(0.5, 0.5, "no results", transform=ax.transAxes, ha="center")
+
+    handles = [Patch(facecolor=bar_style(i)[0], hatch=bar_style(i)[1], edgecolor="black", linewidth=0.4, label=t)
+               for i, t in enumerate(transports)]
+    if "percentiles" in whisker_kinds:
+        handles.append(Line2D([], [], color="black", marker="o", markersize=2.5, label="p50 (dot), line to p99"))
+    if "repetitions" in whisker_kinds:
+        handles.append(Line2D([], [], color="dimgray", linestyle="dashed", label="min to max of repetitions"))
+    if any(r.error for _, _, entries in panels for *_, r in entries):
+        handles.append(Line2D([], [], color="red", marker="x", linestyle="", label="failed"))
+    # Beside the panels, never over the bars or the payload labels.
+    axes.flat[cols - 1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0,
+                               fontsize=8, frameon=False)
+    fig.suptitle(title or "ipc_bench: time per round trip, lower is better\n"
+                 "(bar: the mean of the timed batch, or the median of the repetitions)", fontsize=9.5)
+    return fig
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="plot.py", description=__doc__.split("\n\n", 1)[0],
                                      epilog=__doc__.split("\n\n", 1)[1],
@@ -121,91 +228,14 @@ def main(argv=None):
         print("plot.py: no results in " + ", ".join(args.files), file=sys.stderr)
         return 2
 
-    plt = pyplot()
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
-    # The same groups, transports and colours in every panel, so they line up.
-    transports, groups = [], []
-    for _, _, entries in panels:
-        for transport, payload, placement, _ in entries:
-            if transport not in transports:
-                transports.append(transport)
-            if (payload, placement) not in groups:
-                groups.append((payload, placement))
-    groups.sort(key=lambda g: (g[0] is None, g[0] or 0))  # by payload; placements keep their order
-    several_placements = len({placement for _, placement in groups}) > 1
-    colours = plt.get_cmap("tab10")
-    width = 0.8 / len(transports)
-
-    values = [v for _, _, entries in panels for *_, r in entries if not r.error
-              for v in (r.time_ns(), r.counter("p50_ns"), r.counter("p99_ns")) if v]
-    if not values:
+    fig = figure(pyplot(), panels, args.title)
+    if fig is None:
         print("plot.py: every result failed: nothing to plot", file=sys.stderr)
         return 2
-    # From a whole decade below the smallest, so that it has a labelled tick under it; room above the
-    # largest for the value labels.
-    low, high = 10 ** math.floor(math.log10(min(values) / 2)), max(values) * 6
-
-    panel_width = max(4.0, 1.2 + len(groups) * max(1.0, 0.34 * len(transports)))
-    fig, axes = plt.subplots(1, len(panels), sharey=True, squeeze=False,
-                             figsize=(min(22.0, panel_width * len(panels)), 5.2))
-    whisker_kinds = set()
-    for ax, (path, ctx, entries) in zip(axes[0], panels):
-        ax.set_yscale("log")
-        ax.set_ylim(low, high)
-        for transport, payload, placement, r in entries:
-            x = groups.index((payload, placement)) + (transports.index(transport) - (len(transports) - 1) / 2) * width
-            colour = colours(transports.index(transport) % 10)
-            if r.error or r.time_ns() is None:
-                ax.plot([x], [low * 1.3], marker="x", color="red", markersize=8, mew=2)
-                continue
-            value = r.time_ns()
-            ax.bar(x, value, width * 0.9, color=colour, edgecolor="black", linewidth=0.4)
-            p50, p99 = r.counter("p50_ns"), r.counter("p99_ns")
-            top = value
-            if p50 and p99:
-                ax.vlines(x, p50, p99, color="black", linewidth=1.1)
-                ax.hlines([p50, p99], x - width * 0.2, x + width * 0.2, color="black", linewidth=1.1)
-                whisker_kinds.add("percentiles")
-                top = max(top, p99)
-            elif r.kind == "repetitions":
-                lo, hi = min(r.samples), max(r.samples)
-                ax.vlines(x, lo, hi, color="dimgray", linewidth=1.1, linestyles="dashed")
-                ax.hlines([lo, hi], x - width * 0.2, x + width * 0.2, color="dimgray", linewidth=1.1)
-                whisker_kinds.add("repetitions")
-                top = max(top, hi)
-            ax.text(x, top * 1.15, format_ns(value), rotation=90, ha="center", va="bottom", fontsize=6.5)
-        ax.set_xticks(range(len(groups)))
-        ax.set_xticklabels([
-            (payload_label(p) if p is not None else "") + (f"\n{pl}" if several_placements and pl else "")
-            for p, pl in groups], fontsize=8)
-        ax.set_xlim(-0.6, len(groups) - 0.4)
-        ax.set_title(panel_title(path, ctx), fontsize=7.5)
-        ax.yaxis.set_major_locator(LogLocator(base=10))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_ns(v)))
-        ax.yaxis.set_minor_formatter(NullFormatter())
-        ax.grid(axis="y", which="major", linewidth=0.4, alpha=0.6)
-        ax.set_axisbelow(True)
-        if not entries:
-            ax.text(0.5, 0.5, "no results", transform=ax.transAxes, ha="center")
-    axes[0][0].set_ylabel("time per round trip (log scale)")
-
-    handles = [Patch(facecolor=colours(i % 10), edgecolor="black", linewidth=0.4, label=t)
-               for i, t in enumerate(transports)]
-    if "percentiles" in whisker_kinds:
-        handles.append(Line2D([], [], color="black", label="p50 to p99"))
-    if "repetitions" in whisker_kinds:
-        handles.append(Line2D([], [], color="dimgray", linestyle="dashed", label="min to max of repetitions"))
-    if any(r.error for _, _, entries in panels for *_, r in entries):
-        handles.append(Line2D([], [], color="red", marker="x", linestyle="", label="failed"))
-    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 7), fontsize=8, frameon=False)
-    fig.suptitle(args.title or "ipc_bench: time per round trip, lower is better\n"
-                 "(bar: the mean of the timed batch, or the median of the repetitions)", fontsize=9.5)
-    fig.tight_layout(rect=(0, 0.07, 1, 0.95))
     try:
-        fig.savefig(args.output, format=fmt, dpi=110, metadata={"Date": None} if fmt == "svg" else None)
+        # tight: the saved picture takes in every title, label and the legend beside the panels.
+        fig.savefig(args.output, format=fmt, dpi=110, bbox_inches="tight", pad_inches=0.15,
+                    metadata={"Date": None} if fmt == "svg" else None)
     except OSError as e:
         print(f"plot.py: cannot write {args.output}: {e.strerror or e}", file=sys.stderr)
         return 2

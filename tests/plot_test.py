@@ -3,10 +3,20 @@
 Run by ctest (tests/CMakeLists.txt); by hand:
   /usr/bin/python3 tests/plot_test.py --ipc-bench build/bin/ipc_bench
 """
+import itertools
 import os
+import sys
 import unittest
 
-from script_support import TempDir, benchmark, repeated, results_file, run_ipc_bench, run_script
+from script_support import SCRIPTS, TempDir, benchmark, repeated, results_file, run_ipc_bench, run_script
+
+sys.path.insert(0, SCRIPTS)
+import plot  # noqa: E402
+from bench_json import load  # noqa: E402
+
+# ipc_bench's fifteen transports (ipc_bench --list).
+TRANSPORTS = ["pipe", "tcp_nodelay", "tcp_nagle", "udp", "shm_spin", "eventfd", "shm_futex", "mmap_file", "zmq_ipc",
+              "zmq_tcp", "unix_stream", "unix_dgram", "unix_seqpacket", "fifo", "posix_mq"]
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -51,7 +61,7 @@ class Plot(unittest.TestCase):
 
     def test_several_files_side_by_side_with_percentiles_repetitions_and_a_failure(self):
         svg = self.plot(self.tmp.file("both.svg"), self.real, self.synthetic).decode("utf-8")
-        for text in ("real.json", "synthetic.json", "Other CPU", "p50 to p99", "min to max of repetitions",
+        for text in ("real.json", "synthetic.json", "Other CPU", "p50 (dot), line to p99", "min to max of repetitions",
                      "failed", "tcp_nodelay"):
             self.assertIn(text, svg)
         self.assertTrue(self.plot(self.tmp.file("both.png"), self.real, self.synthetic).startswith(PNG_MAGIC))
@@ -71,6 +81,61 @@ class Plot(unittest.TestCase):
                 self.assertEqual(len(lines), 1, result.stderr)
                 self.assertIn(expected, lines[0])
                 self.assertFalse(os.path.exists(args[-1]))
+
+
+class Layout(unittest.TestCase):
+    """What a reader sees: a style per transport, nothing drawn over anything else."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = TempDir()
+        cls.plt = plot.pyplot()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def panels(self, transports, files):
+        """`files` synthetic files of `transports` at 4 B and 4 KiB, split and same, with percentiles."""
+        out = []
+        for f in range(files):
+            entries = [benchmark(f"{t}/payload:{p}/placement:{pl}", 1000.0 * (i + 1) + p, p50_ns=900.0 * (i + 1),
+                                 p99_ns=50000.0 * (i + 1))
+                       for i, t in enumerate(transports) for p in (4, 4096) for pl in ("split", "same")]
+            path = results_file(self.tmp.file(f"run{f}.json"), entries)
+            ctx, results = load(path)
+            out.append((path, ctx, plot.parse(results)))
+        return out
+
+    def draw(self, transports, files):
+        fig = plot.figure(self.plt, self.panels(transports, files))
+        fig.canvas.draw()
+        self.addCleanup(self.plt.close, fig)
+        return fig
+
+    def test_every_transport_has_a_style_of_its_own(self):
+        fig = self.draw(TRANSPORTS, 1)
+        styles = {}
+        for patch in fig.axes[0].patches:
+            styles.setdefault(patch.get_gid(), set()).add((patch.get_facecolor(), patch.get_hatch()))
+        self.assertEqual(set(styles), set(TRANSPORTS))
+        self.assertTrue(all(len(s) == 1 for s in styles.values()), "one style per transport in every group")
+        self.assertEqual(len({s.pop() for s in styles.values()}), len(TRANSPORTS))
+
+    def test_nothing_overlaps_at_one_four_and_fifteen_transports_and_one_to_three_files(self):
+        for count, files in itertools.product((1, 4, 15), (1, 2, 3)):
+            with self.subTest(transports=count, files=files):
+                fig = self.draw(TRANSPORTS[:count], files)
+                renderer = fig.canvas.get_renderer()
+                (legend,) = [a.get_legend() for a in fig.axes if a.get_legend()]
+                legend_box = legend.get_window_extent(renderer)
+                for ax in fig.axes:
+                    boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() + [ax.title]]
+                    boxes.append(ax.get_window_extent(renderer))
+                    self.assertFalse(any(legend_box.overlaps(b) for b in boxes), "the legend covers a panel")
+                    labels = [t.get_window_extent(renderer) for t in ax.texts]
+                    for a, b in itertools.combinations(labels, 2):
+                        self.assertFalse(a.overlaps(b), f"two value labels overlap: {a} {b}")
 
 
 if __name__ == "__main__":

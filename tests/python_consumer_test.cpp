@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -87,6 +88,9 @@ struct Fault {
   std::string spec;  // "<fault>:<round trip>"
   std::string payload;
 };
+
+// How ctest lists the parameter (else as the struct's bytes).
+void PrintTo(const Fault& f, std::ostream* os) { *os << f.spec << " at " << f.payload << " B"; }
 
 class PythonConsumerFault : public PythonConsumer, public ::testing::WithParamInterface<Fault> {};
 

@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <ostream>
 #include <string>
 #include <thread>
 
@@ -26,6 +27,9 @@ struct Case {
   std::string transport;
   int signal;
 };
+
+// How ctest lists the parameter (else as the struct's bytes).
+void PrintTo(const Case& c, std::ostream* os) { *os << c.transport << (c.signal == SIGINT ? " SIGINT" : " SIGTERM"); }
 
 class StopSignalTest : public ::testing::TestWithParam<Case> {};
 
