@@ -35,8 +35,14 @@ namespace ipc::bench {
 namespace {
 
 void print_list() {
-  for (const Transport& t : transports())
-    fmt::print("{:<14}  {} (max payload {} bytes)\n", t.name, t.description, max_payload_here(t));
+  for (const Transport& t : transports()) {
+    const std::string why = unavailable_here(t);
+    if (why.empty()) {
+      fmt::print("{:<14}  {} (max payload {} bytes)\n", t.name, t.description, max_payload_here(t));
+    } else {
+      fmt::print("{:<14}  {} (not available here: {})\n", t.name, t.description, why);
+    }
+  }
 }
 
 // Checked before anything is timed: a missing consumer is a set-up error.
@@ -186,6 +192,7 @@ int run(int argc, char** argv) {
     print_list();
     return 0;
   }
+  for (const std::string& note : options.notes) fmt::print(stderr, "ipc_bench: {}\n", note);
   if (!consumers_present(options)) return 1;
 
   std::vector<std::string> gb_args{argv[0]};

@@ -27,17 +27,29 @@ std::string all_transport_names() {
   return names;
 }
 
-std::vector<const Transport*> resolve_transports(const std::vector<std::string>& names) {
-  std::vector<const Transport*> chosen;
+// The transports to run.  One this system refuses (Transport::unavailable)
+// is left out with a note; if that leaves none, the refusal is the error.
+std::vector<const Transport*> resolve_transports(const std::vector<std::string>& names, std::vector<std::string>& notes) {
+  std::vector<const Transport*> named;
   if (names.empty()) {
-    for (const Transport& t : transports()) chosen.push_back(&t);
-    return chosen;
+    for (const Transport& t : transports()) named.push_back(&t);
   }
   for (const std::string& name : names) {
     const Transport* t = find_transport(name);
     if (!t) throw UsageError(fmt::format("unknown transport '{}' (known: {})", name, all_transport_names()));
-    if (std::ranges::find(chosen, t) == chosen.end()) chosen.push_back(t);
+    if (std::ranges::find(named, t) == named.end()) named.push_back(t);
   }
+  std::vector<const Transport*> chosen;
+  std::string last_refusal;
+  for (const Transport* t : named) {
+    if (std::string why = unavailable_here(*t); !why.empty()) {
+      last_refusal = fmt::format("{} is not available here: {}", t->name, why);
+      notes.push_back("skipping " + last_refusal);
+    } else {
+      chosen.push_back(t);
+    }
+  }
+  if (chosen.empty()) throw UsageError(last_refusal);
   return chosen;
 }
 
@@ -215,7 +227,7 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
     throw UsageError(e.what());
   }
 
-  options.transports = resolve_transports(transport_names);
+  options.transports = resolve_transports(transport_names, options.notes);
   options.payloads = resolve_payloads(payload_texts, options.transports);
   options.placements = resolve_placements(placement_texts, allowed_cpus);
   if (!cpus_text.empty()) options.cpus = parse_cpu_pair(cpus_text);

@@ -50,6 +50,9 @@ struct Options {
   std::optional<RemoteTarget> remote;
   Check check = Check::sampled;  // --check: how much of every pong is compared
   bool timing_cost = false;      // --timing-cost: also run each batch clock-free, report the ratio
+  // One line each, printed before the run: what was left out and why
+  // (a transport this system refuses).
+  std::vector<std::string> notes;
 };
 
 // The words of --consumer-cmd: split at whitespace, no quoting.  Throws UsageError.

@@ -8,6 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "ipc/registry.hpp"
+
+// In a test of one transport: skips it, with the reason printed, where this
+// system refuses the transport (ipc::Transport::unavailable).
+#define IPC_SKIP_IF_UNAVAILABLE(transport)                                          \
+  if (const std::string ipc_why_ = ::ipc::unavailable_here(transport); !ipc_why_.empty()) \
+  GTEST_SKIP() << (transport).name << " is not available here: " << ipc_why_
+
 namespace ipc::test {
 
 struct CommandResult {

@@ -45,6 +45,8 @@ class TransportTest : public ::testing::TestWithParam<std::string> {
     RecordProperty("detection_ms", std::to_string(ms));
   }
 
+  void SetUp() override { IPC_SKIP_IF_UNAVAILABLE(transport()); }
+
   // Whatever happened in the test, no named resource may be left behind.
   void TearDown() override { EXPECT_EQ(test::leftovers_of(::getpid()), std::vector<std::string>{}); }
 

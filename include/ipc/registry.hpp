@@ -31,6 +31,10 @@ struct Transport {
   // Runs against a consumer started by hand (ipc_bench --remote); nullptr
   // when the transport cannot cross machines.
   std::unique_ptr<Runner> (*remote)(const RemoteOptions&) = nullptr;
+  // Optional, for a transport the kernel or the environment may refuse
+  // (io_uring disabled, no dbus-daemon, ...): why it cannot run here and how
+  // to enable it, in one line; empty when it can.  Never throws.
+  std::string (*unavailable)() = nullptr;
 };
 
 [[nodiscard]] std::span<const Transport> transports() noexcept;
@@ -39,6 +43,9 @@ struct Transport {
 // The largest payload `transport` can carry on this system: max_payload, or
 // less where the system sets a lower limit.
 [[nodiscard]] std::size_t max_payload_here(const Transport& transport);
+// Why `transport` cannot run on this system at all, in one line for the
+// user; empty if it can.
+[[nodiscard]] std::string unavailable_here(const Transport& transport);
 // Why `transport` cannot carry `payload` on this system, in one line for the
 // user; empty if it can.
 [[nodiscard]] std::string payload_refusal(const Transport& transport, std::size_t payload);

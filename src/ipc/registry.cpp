@@ -73,6 +73,10 @@ std::size_t max_payload_here(const Transport& transport) {
   return std::min(transport.max_payload, transport.system_limit(transport.max_payload).max_payload);
 }
 
+std::string unavailable_here(const Transport& transport) {
+  return transport.unavailable ? transport.unavailable() : std::string();
+}
+
 std::string payload_refusal(const Transport& transport, std::size_t payload) {
   if (payload > transport.max_payload)
     return fmt::format("payload {} bytes exceeds {}'s maximum of {} bytes", payload, transport.name,
