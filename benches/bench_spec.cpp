@@ -5,8 +5,8 @@
 namespace ipc::bench {
 
 std::string BenchSpec::name() const {
-  return fmt::format("{}/payload:{}/placement:{}{}", transport->name, payload, to_string(placement),
-                     check == Check::full ? "/check:full" : "");
+  return fmt::format("{}/payload:{}/placement:{}{}{}", transport->name, payload, to_string(placement),
+                     rate ? fmt::format("/rate:{}", *rate) : "", check == Check::full ? "/check:full" : "");
 }
 
 }  // namespace ipc::bench

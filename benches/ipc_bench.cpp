@@ -75,7 +75,8 @@ std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allo
   for (const Transport* t : options.transports) {
     for (const std::size_t payload : options.payloads) {
       for (const Placement placement : options.placements) {
-        BenchSpec spec{t, payload, placement, assign_cpus(placement, options.cpus, allowed, topology), options.check};
+        BenchSpec spec{t, payload, placement, assign_cpus(placement, options.cpus, allowed, topology), options.check,
+                       std::nullopt};
         if (options.remote) spec.cpus.consumer.reset();  // placement pins the producer only
         const bool shares_cpu = placement == Placement::same || (placement == Placement::none && allowed.size() < 2);
         if (t->spins && shares_cpu) {
@@ -85,7 +86,10 @@ std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allo
                      spec.name());
           continue;
         }
-        specs.push_back(spec);
+        for (const auto rate : options.rates) {
+          spec.rate = rate;
+          specs.push_back(spec);
+        }
       }
     }
   }
@@ -218,7 +222,14 @@ int run(int argc, char** argv) {
       measure(state, spec, options, session);
     });
     b->UseManualTime()->Unit(benchmark::kNanosecond);
-    if (options.iterations) b->Iterations(static_cast<benchmark::IterationCount>(*options.iterations));
+    if (options.iterations) {
+      b->Iterations(static_cast<benchmark::IterationCount>(*options.iterations));
+    } else if (spec.rate) {
+      // At a fixed rate the length is a time, not Google Benchmark's search
+      // for a batch of --benchmark_min_time: the rate times --duration.
+      b->Iterations(static_cast<benchmark::IterationCount>(
+          std::max<std::uint64_t>(1, *spec.rate * static_cast<std::uint64_t>(options.duration.count()) / 1000)));
+    }
     if (options.repetitions) b->Repetitions(static_cast<int>(*options.repetitions));
   }
   add_context(options, allowed, topology);

@@ -21,15 +21,35 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-void report_distribution(benchmark::State& state, const LatencyHistogram& histogram) {
+// min_ns ... max_ns, or with a prefix (raw_min_ns ...).
+void report_distribution(benchmark::State& state, const LatencyHistogram& histogram, const std::string& prefix = "") {
   const double ticks_per_ns = TickClock::instance().ticks_per_ns();
   const auto ns = [&](double q) { return benchmark::Counter(histogram.percentile(q) / ticks_per_ns); };
-  state.counters["min_ns"] = ns(0);
-  state.counters["p50_ns"] = ns(0.5);
-  state.counters["p90_ns"] = ns(0.9);
-  state.counters["p99_ns"] = ns(0.99);
-  state.counters["p999_ns"] = ns(0.999);
-  state.counters["max_ns"] = ns(1);
+  state.counters[prefix + "min_ns"] = ns(0);
+  state.counters[prefix + "p50_ns"] = ns(0.5);
+  state.counters[prefix + "p90_ns"] = ns(0.9);
+  state.counters[prefix + "p99_ns"] = ns(0.99);
+  state.counters[prefix + "p999_ns"] = ns(0.999);
+  state.counters[prefix + "max_ns"] = ns(1);
+}
+
+// The open loop's own figures: the raw distribution and mean, the rate
+// asked for and the rate achieved (round trips over the time from the first
+// send to the last, which is the rate itself when every ping left on time),
+// and the pings that left more than one period late.
+void report_open_loop(benchmark::State& state, const Batch& batch, const LatencyHistogram& raw, std::uint64_t rate) {
+  const double ticks_per_ns = TickClock::instance().ticks_per_ns();
+  report_distribution(state, raw, "raw_");
+  state.counters["raw_mean_ns"] =
+      benchmark::Counter(static_cast<double>(batch.open_loop.raw_ticks) / ticks_per_ns / static_cast<double>(batch.count));
+  const double span_s = static_cast<double>(batch.open_loop.send_span_ticks) / ticks_per_ns * 1e-9;
+  const double achieved = batch.count > 1 && span_s > 0 ? static_cast<double>(batch.count - 1) / span_s
+                                                        : static_cast<double>(rate);
+  state.counters["rate"] = benchmark::Counter(static_cast<double>(rate));
+  state.counters["achieved_rate"] = benchmark::Counter(achieved);
+  state.counters["late_sends"] = benchmark::Counter(static_cast<double>(batch.open_loop.late_sends));
+  // Round trips per second are the achieved rate here, not 1 / latency.
+  state.counters["items_per_second"] = benchmark::Counter(achieved);
 }
 
 void report_cpu(benchmark::State& state, const CpuTimes& before, const CpuTimes& after, std::uint64_t round_trips) {
@@ -73,6 +93,13 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
     histogram.reset();
     Batch batch{count, Timing::every_round_trip, &histogram};
     const double ticks_per_ns = TickClock::instance().ticks_per_ns();
+    if (spec.rate) {
+      session.raw_histogram().reset();
+      batch.timing = Timing::open_loop;
+      batch.open_loop.raw = &session.raw_histogram();
+      batch.open_loop.period_ticks =
+          std::max<std::uint64_t>(1, static_cast<std::uint64_t>(1e9 / static_cast<double>(*spec.rate) * ticks_per_ns));
+    }
     const CpuTimes cpu_before = read_cpu_times(runner.consumer_pid());
     const auto wall_start = Clock::now();
     while (state.KeepRunningBatch(state.max_iterations)) {
@@ -90,8 +117,12 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
       state.counters["clock_free_ns"] = benchmark::Counter(clock_free_wall * 1e9 / static_cast<double>(count));
       state.counters["timing_cost"] = benchmark::Counter(timed_wall / clock_free_wall);
     }
-    state.SetItemsProcessed(state.iterations());
-    state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(2 * spec.payload));
+    if (spec.rate) {
+      report_open_loop(state, batch, session.raw_histogram(), *spec.rate);
+    } else {
+      state.SetItemsProcessed(state.iterations());
+      state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(2 * spec.payload));
+    }
     report_distribution(state, histogram);
     report_cpu(state, cpu_before, cpu_after, count);
   } catch (const std::exception& e) {

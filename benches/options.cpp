@@ -149,6 +149,23 @@ std::vector<std::string> split_consumer_command(std::string_view text) {
   return words;
 }
 
+// --rate's entries: "closed", or a rate of 1 to 10 M messages per second.
+std::vector<std::optional<std::uint64_t>> parse_rates(const std::vector<std::string>& texts) {
+  constexpr std::uint64_t kMaxRate = 10'000'000;
+  std::vector<std::optional<std::uint64_t>> rates;
+  for (const std::string& text : texts) {
+    std::optional<std::uint64_t> rate;
+    if (text != "closed") {
+      rate = parse_rate(text);
+      if (!rate || *rate > kMaxRate)
+        throw UsageError(fmt::format("invalid --rate '{}': expected messages per second from 1 to 10M (1k, 10k) or "
+                                     "closed", text));
+    }
+    if (std::ranges::find(rates, rate) == rates.end()) rates.push_back(rate);
+  }
+  return rates;
+}
+
 std::optional<WarmUp> parse_warm_up(std::string_view text) {
   if (text == "0") return WarmUp{0, std::chrono::milliseconds(0)};
   std::chrono::milliseconds::rep unit = 0;  // 0: a round-trip count
@@ -214,6 +231,14 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
                  "how much of every pong to compare: sampled (default: whole up to 256 bytes, above the\n"
                  "sequence at both ends and one moving 8-byte word) or full (every byte)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, Check>{{"sampled", Check::sampled}, {"full", Check::full}}));
+  std::vector<std::string> rate_texts;
+  std::string duration_text;
+  app.add_option("--rate", rate_texts,
+                 "open loop: messages per second, comma-separated (1k, 10k, 100k; k = 1000), or closed for\n"
+                 "the closed loop (the default); latency counts from when each ping was due")
+      ->delimiter(',');
+  auto* duration_option = app.add_option("--duration", duration_text,
+                                         "open loop: how long each rate runs when -n is not given (500ms, 5s; default 1s)");
   app.add_flag("--timing-cost", options.timing_cost,
                "after each timed batch, run as many round trips without timestamps and report\n"
                "timing_cost = timed / clock-free wall time (doubles the run time)");
@@ -260,6 +285,16 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
   if (!json_path.empty()) {
     check_writable(json_path);
     options.json_path = json_path;
+  }
+  if (!rate_texts.empty()) options.rates = parse_rates(rate_texts);
+  if (duration_option->count() > 0) {
+    const auto duration = parse_warm_up(duration_text);
+    if (!duration || duration->round_trips != 0 || duration->duration.count() <= 0)
+      throw UsageError(fmt::format("invalid --duration '{}': expected a time such as 500ms or 5s", duration_text));
+    if (std::ranges::all_of(options.rates, [](const auto& r) { return !r.has_value(); }))
+      throw UsageError("--duration goes with --rate (the closed loop's length is -n or Google Benchmark's choice)");
+    if (!iterations_text.empty()) throw UsageError("give -n or --duration, not both");
+    options.duration = duration->duration;
   }
   if (consumer_command->count() > 0) options.consumer_command = split_consumer_command(consumer_command_text);
   if (remote->count() > 0) {

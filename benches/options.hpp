@@ -50,6 +50,11 @@ struct Options {
   std::optional<RemoteTarget> remote;
   Check check = Check::sampled;  // --check: how much of every pong is compared
   bool timing_cost = false;      // --timing-cost: also run each batch clock-free, report the ratio
+  // --rate: one benchmark per entry, nullopt for the closed loop ("closed"),
+  // else messages per second.  Default: the closed loop only.
+  std::vector<std::optional<std::uint64_t>> rates{std::nullopt};
+  // --duration: an open-loop benchmark's length, when -n does not give it.
+  std::chrono::milliseconds duration{1000};
   // One line each, printed before the run: what was left out and why
   // (a transport this system refuses).
   std::vector<std::string> notes;

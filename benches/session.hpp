@@ -43,8 +43,10 @@ class Session {
   // Ends the current runner cleanly; a failure is kept in failures().
   void finish() noexcept;
 
-  // The histogram every timed batch records into: allocated once, reset per batch.
+  // The histograms the timed batches record into: allocated once, reset
+  // per batch.  raw_histogram(): an open-loop batch's raw latencies.
   [[nodiscard]] LatencyHistogram& histogram() noexcept { return histogram_; }
+  [[nodiscard]] LatencyHistogram& raw_histogram() noexcept { return raw_histogram_; }
 
   // Consumers started so far (spawned, or remote runs begun).
   [[nodiscard]] std::uint64_t starts() const noexcept { return starts_; }
@@ -60,7 +62,7 @@ class Session {
   const Options& options_;
   std::string current_name_;
   std::unique_ptr<Runner> runner_;
-  LatencyHistogram histogram_;
+  LatencyHistogram histogram_, raw_histogram_;
   std::uint64_t starts_ = 0;
   std::vector<Failure> failures_;
 };

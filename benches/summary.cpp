@@ -28,6 +28,17 @@ std::string format_bytes(std::size_t bytes) {
   return fmt::format("{} B", bytes);
 }
 
+// An open-loop result whose producer could not hold the rate: achieved more
+// than 1% below it, or a ping sent more than one period late.
+std::optional<std::string> rate_not_held(const SummaryRow& row) {
+  if (!row.spec.rate || !row.achieved_rate) return std::nullopt;
+  const double asked = static_cast<double>(*row.spec.rate);
+  const double late = row.late_sends.value_or(0);
+  if (*row.achieved_rate >= 0.99 * asked && late == 0) return std::nullopt;
+  return fmt::format("rate not held: {} achieved {} of {}, {:.0f} pings sent more than one period late",
+                     row.spec.name(), format_rate(*row.achieved_rate), format_rate(asked), late);
+}
+
 // CPU time per round trip over the round trip's duration: 100% is one core
 // busy for the whole round trip (a spinning side).
 std::string share_of_core(std::optional<double> cpu_ns, double round_trip_ns) {
@@ -83,6 +94,8 @@ void SummaryReporter::ReportRuns(const std::vector<Run>& runs) {
       if (!aggregate) row.max_ns = std::max(row.max_ns, counter("max_ns").value_or(0));
       row.producer_cpu_ns = counter("producer_cpu_ns");
       row.consumer_cpu_ns = counter("consumer_cpu_ns");
+      row.achieved_rate = counter("achieved_rate");
+      if (!aggregate) row.late_sends = std::max(row.late_sends.value_or(0), counter("late_sends").value_or(0));
     }
   }
 }
@@ -99,15 +112,19 @@ bool SummaryReporter::any_failed() const noexcept {
 void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows) {
   if (rows.empty()) return;
   const bool repeated = std::ranges::any_of(rows, [](const SummaryRow& row) { return row.cv.has_value(); });
+  const bool open_loop = std::ranges::any_of(rows, [](const SummaryRow& row) { return row.spec.rate.has_value(); });
   using Line = std::vector<std::string>;
-  std::vector<Line> lines{{"transport", "payload", "placement", repeated ? "median" : "mean", "round trips", "p50",
-                           "p99", "max", "cpu P", "cpu C"}};
+  std::vector<Line> lines{{"transport", "payload", "placement"}};
+  if (open_loop) lines[0].push_back("rate");
+  for (const char* column : {repeated ? "median" : "mean", "round trips", "p50", "p99", "max", "cpu P", "cpu C"})
+    lines[0].push_back(column);
   if (repeated) lines[0].push_back("cv");
   lines[0].push_back("vs best");
-  std::vector<std::string> failures;
+  std::vector<std::string> failures, notes;
   for (const SummaryRow& row : rows) {
     Line line{std::string(row.spec.transport->name), format_bytes(row.spec.payload),
               std::string(to_string(row.spec.placement))};
+    if (open_loop) line.push_back(row.spec.rate ? format_rate(static_cast<double>(*row.spec.rate)) : "closed");
     if (row.error) {
       line.push_back("FAILED");
       failures.push_back(fmt::format("{}: {}", row.spec.name(), *row.error));
@@ -116,7 +133,9 @@ void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows) {
       for (const SummaryRow& other : rows)
         if (!other.error && other.spec.payload == row.spec.payload) fastest = std::min(fastest, other.ns_per_round_trip);
       line.push_back(format_duration(row.ns_per_round_trip));
-      line.push_back(format_rate(1e9 / row.ns_per_round_trip));
+      // Open loop: the rate achieved; the closed loop's rate is 1 / its mean.
+      line.push_back(format_rate(row.achieved_rate.value_or(1e9 / row.ns_per_round_trip)));
+      if (const auto note = rate_not_held(row)) notes.push_back(*note);
       line.push_back(format_duration(row.p50_ns));
       line.push_back(format_duration(row.p99_ns));
       line.push_back(format_duration(row.max_ns));
@@ -134,6 +153,9 @@ void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows) {
                   "cpu P, cpu C = producer's, consumer's CPU time per round trip as a share of one core\n",
              repeated ? "median of the repetitions' means, p50 and p99; max over all repetitions"
                       : "mean, p50, p99 and max of the same timed round trips");
+  if (open_loop)
+    fmt::print(out, "At a rate (open loop): latency from when each ping was due to its pong (corrected for "
+                    "coordinated omission;\nJSON raw_*: from the actual send); round trips = the rate achieved\n");
   for (const Line& line : lines) {
     std::string text = " ";
     // Names left-aligned, figures right-aligned.
@@ -141,6 +163,7 @@ void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows) {
       text += c == 0 || c == 2 ? fmt::format(" {:<{}}", line[c], width[c]) : fmt::format(" {:>{}}", line[c], width[c]);
     fmt::print(out, "{}\n", text);
   }
+  for (const std::string& note : notes) fmt::print(out, "{}\n", note);
   for (const std::string& failure : failures) fmt::print(out, "FAILED {}\n", failure);
 }
 

@@ -23,6 +23,9 @@ struct SummaryRow {
   double max_ns = 0;                 // the largest round trip of every repetition
   std::optional<double> producer_cpu_ns, consumer_cpu_ns;  // CPU per round trip of each side
   std::optional<double> cv;          // coefficient of variation across repetitions
+  // Open loop: the rate achieved (round trips per second) and the pings sent
+  // more than one period late; the rate asked for is spec.rate.
+  std::optional<double> achieved_rate, late_sends;
   std::optional<std::string> error;
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// Parsers for the numbers users type: payload sizes and counts.
+// Parsers for the numbers users type: payload sizes, counts and rates.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -13,5 +13,10 @@ namespace ipc {
 
 // A decimal count >= 1, digits only.
 [[nodiscard]] std::optional<std::uint64_t> parse_count(std::string_view text) noexcept;
+
+// A rate in messages per second: "500", "10k", "1M" (k = 1000, M = 1000000:
+// decimal, as rates are quoted; either case).  Rejects what parse_count
+// rejects, and overflow.
+[[nodiscard]] std::optional<std::uint64_t> parse_rate(std::string_view text) noexcept;
 
 }  // namespace ipc

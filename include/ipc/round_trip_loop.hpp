@@ -37,6 +37,7 @@ namespace loop_detail {
 
 struct ClockFree {
   void begin() noexcept {}
+  void before_send() noexcept {}
   void round_trip_done() noexcept {}
 };
 
@@ -49,6 +50,7 @@ class EveryRoundTrip {
   explicit EveryRoundTrip(LatencyHistogram& histogram) noexcept
       : clock_(TickClock::instance()), histogram_(histogram) {}
   void begin() noexcept { first_ = last_ = clock_.stamp(); }
+  void before_send() noexcept {}
   void round_trip_done() noexcept {
     const std::uint64_t now = clock_.stamp();
     histogram_.record(now - last_);
@@ -62,6 +64,45 @@ class EveryRoundTrip {
   std::uint64_t first_ = 0, last_ = 0;
 };
 
+// Open loop: waits for each ping's due time, then stamps the send and the
+// pong's arrival.  The wait is the only code here that is not the round
+// trip's, and it runs before the send, outside both samples.
+class OpenLoopTimer {
+ public:
+  OpenLoopTimer(LatencyHistogram& corrected, OpenLoop& open_loop) noexcept
+      : clock_(TickClock::instance()), corrected_(corrected), open_loop_(open_loop) {}
+  void begin() noexcept { due_ = clock_.stamp(); }
+  void before_send() noexcept {
+    std::uint64_t now = clock_.stamp();
+    if (now < due_) {
+      now = wait_until(clock_, due_);
+    } else if (now - due_ > open_loop_.period_ticks) {
+      ++open_loop_.late_sends;
+    }
+    if (first_send_ == 0) first_send_ = now;
+    sent_ = now;
+  }
+  void round_trip_done() noexcept {
+    const std::uint64_t arrival = clock_.stamp();
+    corrected_.record(arrival - due_);
+    open_loop_.raw->record(arrival - sent_);
+    corrected_ticks_ += arrival - due_;
+    open_loop_.raw_ticks += arrival - sent_;
+    due_ += open_loop_.period_ticks;
+  }
+  [[nodiscard]] std::uint64_t total() const noexcept { return corrected_ticks_; }
+  [[nodiscard]] std::uint64_t send_span() const noexcept { return sent_ - first_send_; }
+
+ private:
+  // Sleeps until kSpinBeforeDue before `due`, then spins on the clock.
+  static std::uint64_t wait_until(const TickClock& clock, std::uint64_t due) noexcept;
+
+  const TickClock& clock_;
+  LatencyHistogram& corrected_;
+  OpenLoop& open_loop_;
+  std::uint64_t due_ = 0, sent_ = 0, first_send_ = 0, corrected_ticks_ = 0;
+};
+
 template <class Link, class Timer>
 void loop(Link& link, Message& message, std::uint64_t& seq, std::atomic<std::uint64_t>& progress,
           std::uint64_t count, Timer& timer) {
@@ -69,6 +110,7 @@ void loop(Link& link, Message& message, std::uint64_t& seq, std::atomic<std::uin
   for (std::uint64_t i = 0; i < count; ++i) {
     const std::uint64_t s = ++seq;
     message.stamp(s);
+    timer.before_send();
     link.send(message.ping(), s);
     const Reply reply = link.receive(message.pong(), s);
     message.verify(reply.bytes, reply.received, s);
@@ -97,6 +139,14 @@ void run_batch(Link& link, Message& message, std::uint64_t& seq, std::atomic<std
       loop_detail::EveryRoundTrip timer(*batch.histogram);
       loop_detail::loop(link, message, seq, progress, batch.count, timer);
       batch.ticks = timer.total();
+      return;
+    }
+    case Timing::open_loop: {
+      batch.open_loop.raw_ticks = batch.open_loop.late_sends = 0;
+      loop_detail::OpenLoopTimer timer(*batch.histogram, batch.open_loop);
+      loop_detail::loop(link, message, seq, progress, batch.count, timer);
+      batch.ticks = timer.total();
+      batch.open_loop.send_span_ticks = timer.send_span();
       return;
     }
   }

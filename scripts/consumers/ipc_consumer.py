@@ -22,6 +22,8 @@ misbehave once, as tests/faulty_pipe_consumer.cpp does:
     corrupt    flip bit 6 of the reply's last byte
     short      send all but the last byte of the reply, then exit 0
     duplicate  send the reply twice
+and "stall:<round trip>:<ms>" makes it sleep <ms> milliseconds before it
+answers that round trip (the open-loop tests: a consumer that freezes).
 """
 
 import argparse
@@ -30,6 +32,7 @@ import os
 import re
 import socket
 import sys
+import time
 
 PROG = "ipc_consumer.py"
 READY = b"READY\n"
@@ -64,18 +67,23 @@ def parse_endpoint(text):
 
 
 def parse_fault():
+    """(kind, round trip, stall in seconds) from $IPC_CONSUMER_FAULT."""
     spec = os.environ.get("IPC_CONSUMER_FAULT", "")
     if not spec:
-        return None, 0
-    kind, _, at = spec.partition(":")
-    if kind not in ("stale", "corrupt", "short", "duplicate") or not at.isdigit() or int(at) < 1:
-        raise Failure(f"IPC_CONSUMER_FAULT: '{spec}' is not <stale|corrupt|short|duplicate>:<round trip>")
-    return kind, int(at)
+        return None, 0, 0.0
+    kind, _, rest = spec.partition(":")
+    at, _, ms = rest.partition(":")
+    once = kind in ("stale", "corrupt", "short", "duplicate") and not ms
+    stall = kind == "stall" and ms.isdigit()
+    if not (once or stall) or not at.isdigit() or int(at) < 1:
+        raise Failure(f"IPC_CONSUMER_FAULT: '{spec}' is not <stale|corrupt|short|duplicate>:<round trip> "
+                      "or stall:<round trip>:<ms>")
+    return kind, int(at), int(ms) / 1000 if stall else 0.0
 
 
 def serve(read_into, write_all, payload):
     """READY, then echo payload-byte pings until EOF at a message boundary."""
-    fault, fault_at = parse_fault()
+    fault, fault_at, stall = parse_fault()
     write_all(READY)
     ping = bytearray(payload)
     view = memoryview(ping)
@@ -102,6 +110,8 @@ def serve(read_into, write_all, payload):
                 return 0
             elif fault == "duplicate":
                 write_all(reply)
+            elif fault == "stall":
+                time.sleep(stall)
         write_all(reply)
         previous = bytes(ping)
 

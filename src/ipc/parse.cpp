@@ -13,6 +13,21 @@ std::optional<std::uint64_t> parse_count(std::string_view text) noexcept {
   return value;
 }
 
+std::optional<std::uint64_t> parse_rate(std::string_view text) noexcept {
+  std::uint64_t multiplier = 1;
+  if (!text.empty()) {
+    switch (text.back()) {
+      case 'k': case 'K': multiplier = 1'000; break;
+      case 'm': case 'M': multiplier = 1'000'000; break;
+      default: break;
+    }
+    if (multiplier != 1) text.remove_suffix(1);
+  }
+  const auto value = parse_count(text);
+  if (!value || *value > std::numeric_limits<std::uint64_t>::max() / multiplier) return std::nullopt;
+  return *value * multiplier;
+}
+
 std::optional<std::size_t> parse_size(std::string_view text) noexcept {
   std::size_t multiplier = 1;
   if (!text.empty()) {
