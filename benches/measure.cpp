@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "failure.hpp"
 #include "ipc/consumer_path.hpp"
 #include "ipc/histogram.hpp"
 #include "ipc/tick_clock.hpp"
@@ -67,7 +68,7 @@ Command consumer_for(const Transport& transport, const Options& options) {
 
 void measure(benchmark::State& state, const BenchSpec& spec, const Options& options) {
   if (StopSignals::received() != 0) {
-    state.SkipWithError(interrupted().c_str());
+    fail(state, interrupted());
     return;
   }
   try {
@@ -87,7 +88,7 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
     report_distribution(state, histogram);
   } catch (const std::exception& e) {
     // A consumer killed because ipc_bench was told to stop: say that, not how it died.
-    state.SkipWithError(StopSignals::received() != 0 ? interrupted().c_str() : e.what());
+    fail(state, StopSignals::received() != 0 ? interrupted() : e.what());
   }
 }
 
