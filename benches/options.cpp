@@ -44,7 +44,7 @@ std::vector<const Transport*> resolve_transports(const std::vector<std::string>&
 std::vector<std::size_t> resolve_payloads(const std::vector<std::string>& texts,
                                           const std::vector<const Transport*>& chosen) {
   std::vector<std::size_t> payloads;
-  for (const std::string& text : texts) {
+  for (const std::string& text : texts.empty() ? std::vector<std::string>{"4"} : texts) {
     const auto size = parse_size(text);
     if (!size)
       throw UsageError(fmt::format("invalid payload '{}': expected a size of at least 1 byte such as 64, 4K or 1M", text));
@@ -59,7 +59,6 @@ std::vector<std::size_t> resolve_payloads(const std::vector<std::string>& texts,
     if (!fits_one || (chosen.size() == 1 && !first_refusal.empty())) throw UsageError(first_refusal);
     if (std::ranges::find(payloads, *size) == payloads.end()) payloads.push_back(*size);
   }
-  if (payloads.empty()) payloads.push_back(4);
   return payloads;
 }
 
