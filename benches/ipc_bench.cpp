@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -22,9 +23,10 @@
 #include "ipc/topology.hpp"
 #include "measure.hpp"
 #include "options.hpp"
+#include "output_file.hpp"
+#include "run_reporter.hpp"
 #include "stop_signals.hpp"
 #include "session.hpp"
-#include "stable_names.hpp"
 #include "summary.hpp"
 
 #ifndef IPC_BENCH_BUILD_TYPE
@@ -77,6 +79,10 @@ std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allo
       for (const Placement placement : options.placements) {
         BenchSpec spec{t, payload, placement, assign_cpus(placement, options.cpus, allowed, topology), options.check,
                        std::nullopt};
+        if (std::string why = payload_refusal(*t, payload); !why.empty()) {
+          fmt::print(stderr, "ipc_bench: skipping {}: {}\n", spec.name(), why);
+          continue;
+        }
         if (options.remote) spec.cpus.consumer.reset();  // placement pins the producer only
         const bool shares_cpu = placement == Placement::same || (placement == Placement::none && allowed.size() < 2);
         if (t->spins && shares_cpu) {
@@ -96,16 +102,9 @@ std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allo
   return specs;
 }
 
-// --benchmark_format=json asks for JSON on stdout; console is the default.
-bool json_on_stdout(const Options& options) {
-  return std::ranges::find(options.benchmark_flags, "--benchmark_format=json") != options.benchmark_flags.end();
-}
-
 std::unique_ptr<benchmark::BenchmarkReporter> display_reporter(const Options& options) {
-  if (json_on_stdout(options)) return std::make_unique<benchmark::JSONReporter>();
-  const auto color = ::isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Color : benchmark::ConsoleReporter::OO_None;
-  return std::make_unique<benchmark::ConsoleReporter>(
-      static_cast<benchmark::ConsoleReporter::OutputOptions>(benchmark::ConsoleReporter::OO_Tabular | color));
+  return make_reporter(options.benchmark.display, std::cout, std::cerr,
+                       options.benchmark.color.value_or(::isatty(STDOUT_FILENO) != 0));
 }
 
 // --remote's host, resolved once, before anything runs.  Throws UsageError.
@@ -178,6 +177,14 @@ void add_context(const Options& options, const std::vector<int>& allowed, const 
   benchmark::AddCustomContext("timeout_s", fmt::format("{:g}", static_cast<double>(options.timeout.count()) / 1000));
 }
 
+// --json and --benchmark_out, written by ipc_bench after the run.
+std::vector<OutputFile> output_files(const Options& options) {
+  std::vector<OutputFile> files;
+  if (options.json_path) files.push_back({*options.json_path, ReportFormat::json});
+  if (options.benchmark.out) files.push_back(*options.benchmark.out);
+  return files;
+}
+
 int run(int argc, char** argv) {
   const StopSignals stop_signals;
   const std::vector<int> allowed = allowed_cpus();
@@ -200,11 +207,7 @@ int run(int argc, char** argv) {
   if (!consumers_present(options)) return 1;
 
   std::vector<std::string> gb_args{argv[0]};
-  gb_args.insert(gb_args.end(), options.benchmark_flags.begin(), options.benchmark_flags.end());
-  if (options.json_path) {
-    gb_args.push_back("--benchmark_out=" + *options.json_path);
-    gb_args.push_back("--benchmark_out_format=json");
-  }
+  gb_args.insert(gb_args.end(), options.benchmark.passed.begin(), options.benchmark.passed.end());
   std::vector<char*> gb_argv;
   for (std::string& arg : gb_args) gb_argv.push_back(arg.data());
   int gb_argc = static_cast<int>(gb_argv.size());
@@ -216,6 +219,10 @@ int run(int argc, char** argv) {
   }
 
   const std::vector<BenchSpec> specs = plan(options, allowed, topology);
+  if (specs.empty()) {
+    fmt::print(stderr, "ipc_bench: nothing left to run: every benchmark asked for was skipped (the reasons are above)\n");
+    return 2;
+  }
   Session session(options);
   for (const BenchSpec& spec : specs) {
     auto* b = benchmark::RegisterBenchmark(spec.name().c_str(), [&spec, &options, &session](benchmark::State& state) {
@@ -234,19 +241,36 @@ int run(int argc, char** argv) {
   }
   add_context(options, allowed, topology);
 
-  SummaryReporter reporter(display_reporter(options), specs);
-  benchmark::JSONReporter json;
-  StableNames json_names(json);
-  benchmark::RunSpecifiedBenchmarks(&reporter, options.json_path ? &json_names : nullptr);
+  SummaryReporter summary(display_reporter(options), specs);
+  RunReporter reporter(summary, output_files(options), options.benchmark.display_aggregates_only);
+  const std::size_t matched = benchmark::RunSpecifiedBenchmarks(&reporter);
   session.finish();
-  for (const Session::Failure& failure : session.failures()) reporter.mark_failed(failure.benchmark, failure.message);
+  for (const Session::Failure& failure : session.failures()) summary.mark_failed(failure.benchmark, failure.message);
   benchmark::Shutdown();
-  if (!json_on_stdout(options)) print_summary(stdout, reporter.rows());
-  if (const int signal = StopSignals::received()) {
-    fmt::print(stderr, "ipc_bench: interrupted by SIG{}; consumers stopped\n", ::sigabbrev_np(signal));
+  if (matched == 0) {
+    // Google Benchmark's own words name a regex the user may never have typed.
+    fmt::print(stderr, "ipc_bench: nothing left to run: --benchmark_filter={} matches none of the {} benchmarks ({}{})\n",
+               options.benchmark.filter, specs.size(), specs.front().name(), specs.size() > 1 ? ", ..." : "");
+    return 2;
+  }
+  const int signal = StopSignals::received();
+  int status = reporter.any_failed() || !session.failures().empty() ? 1 : 0;
+  if (options.benchmark.display == ReportFormat::console && !options.benchmark.list_tests)
+    print_summary(stdout, summary.rows());
+  for (const std::string& error : reporter.write_files()) {
+    fmt::print(stderr, "ipc_bench: {}\n", error);
+    status = 1;
+  }
+  if (const auto error = flush_stdout()) {
+    fmt::print(stderr, "ipc_bench: {}\n", *error);
+    status = 1;
+  }
+  if (signal != 0) {
+    fmt::print(stderr, "ipc_bench: interrupted by SIG{}{}; consumers stopped\n", ::sigabbrev_np(signal),
+               reporter.interrupted() ? fmt::format(" at {}", *reporter.interrupted()) : "");
     return 128 + signal;
   }
-  return reporter.any_failed() ? 1 : 0;
+  return status;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "cpu_time.hpp"
+#include "failure.hpp"
 #include "ipc/consumer_path.hpp"
 #include "ipc/histogram.hpp"
 #include "ipc/tick_clock.hpp"
@@ -82,7 +83,7 @@ Command consumer_for(const Transport& transport, const Options& options) {
 
 void measure(benchmark::State& state, const BenchSpec& spec, const Options& options, Session& session) {
   if (StopSignals::received() != 0) {
-    state.SkipWithError(interrupted().c_str());
+    fail(state, interrupted());
     return;
   }
   try {
@@ -128,7 +129,7 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
   } catch (const std::exception& e) {
     session.drop();
     // A consumer killed because ipc_bench was told to stop: say that, not how it died.
-    state.SkipWithError(StopSignals::received() != 0 ? interrupted().c_str() : e.what());
+    fail(state, StopSignals::received() != 0 ? interrupted() : e.what());
   }
 }
 

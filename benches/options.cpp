@@ -1,7 +1,6 @@
 #include "options.hpp"
 
 #include <CLI/CLI.hpp>
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <string_view>
 
 #include "ipc/inet.hpp"
@@ -56,16 +56,21 @@ std::vector<const Transport*> resolve_transports(const std::vector<std::string>&
 std::vector<std::size_t> resolve_payloads(const std::vector<std::string>& texts,
                                           const std::vector<const Transport*>& chosen) {
   std::vector<std::size_t> payloads;
-  for (const std::string& text : texts) {
+  for (const std::string& text : texts.empty() ? std::vector<std::string>{"4"} : texts) {
     const auto size = parse_size(text);
     if (!size)
       throw UsageError(fmt::format("invalid payload '{}': expected a size of at least 1 byte such as 64, 4K or 1M", text));
-    for (const Transport* t : chosen) {
-      if (std::string why = payload_refusal(*t, *size); !why.empty()) throw UsageError(why);
-    }
+    // Refused only when no chosen transport can carry it, or the user named
+    // that one transport alone; otherwise plan() skips the pairs that do not fit.
+    std::string first_refusal;
+    const bool fits_one = std::ranges::any_of(chosen, [&](const Transport* t) {
+      std::string why = payload_refusal(*t, *size);
+      if (first_refusal.empty()) first_refusal = why;
+      return why.empty();
+    });
+    if (!fits_one || (chosen.size() == 1 && !first_refusal.empty())) throw UsageError(first_refusal);
     if (std::ranges::find(payloads, *size) == payloads.end()) payloads.push_back(*size);
   }
-  if (payloads.empty()) payloads.push_back(4);
   return payloads;
 }
 
@@ -93,13 +98,6 @@ std::pair<int, int> parse_cpu_pair(const std::string& text) {
     if (parts[i].empty() || ec != std::errc{} || end != parts[i].data() + parts[i].size() || cpus[i] < 0) throw bad();
   }
   return {cpus[0], cpus[1]};
-}
-
-// Google Benchmark opens the file only after the run: find out now.
-void check_writable(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) throw UsageError(fmt::format("cannot write --json file '{}': {}", path, std::strerror(errno)));
-  ::close(fd);
 }
 
 std::string remote_transport_names() {
@@ -282,9 +280,17 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
   if (!std::isfinite(timeout_seconds) || timeout_seconds < 0.001 || timeout_seconds > 86400)
     throw UsageError(fmt::format("invalid --timeout {}: expected seconds between 0.001 and 86400", timeout_seconds));
   options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(timeout_seconds * 1000)));
+  options.benchmark = parse_benchmark_flags(options.benchmark_flags);
   if (!json_path.empty()) {
-    check_writable(json_path);
+    check_writable(json_path, "--json");
     options.json_path = json_path;
+  }
+  if (options.benchmark.out) {
+    check_writable(options.benchmark.out->path, "--benchmark_out");
+    std::error_code ec;  // a path that cannot be resolved compares as given
+    const auto resolved = [&ec](const std::string& path) { return std::filesystem::weakly_canonical(path, ec); };
+    if (options.json_path && resolved(*options.json_path) == resolved(options.benchmark.out->path))
+      throw UsageError("--json and --benchmark_out name the same file");
   }
   if (!rate_texts.empty()) options.rates = parse_rates(rate_texts);
   if (duration_option->count() > 0) {

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "benchmark_flags.hpp"
 #include "ipc/placement.hpp"
 #include "ipc/message.hpp"
 #include "ipc/registry.hpp"
@@ -42,7 +43,8 @@ struct Options {
   WarmUp warm_up;
   std::chrono::milliseconds timeout{5000};
   std::optional<std::string> json_path;
-  std::vector<std::string> benchmark_flags;  // --benchmark_*, for Google Benchmark
+  std::vector<std::string> benchmark_flags;  // --benchmark_*, as given
+  BenchmarkFlags benchmark;                  // the same, validated and sorted out
   // --consumer-cmd "CMD ARGS": started in place of each transport's own
   // consumer, with the transport's arguments after these words; a word
   // "{transport}" becomes the transport's name.  Empty: the built-in ones.

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "stable_names.hpp"
 
 namespace ipc::bench {
 namespace {
@@ -61,7 +60,7 @@ SummaryReporter::SummaryReporter(std::unique_ptr<benchmark::BenchmarkReporter> d
 }
 
 void SummaryReporter::ReportRuns(const std::vector<Run>& runs) {
-  display_->ReportRuns(StableNames::renamed(runs));
+  display_->ReportRuns(runs);
   for (const Run& run : runs) {
     const auto spec = specs_.find(run.run_name.function_name);
     if (spec == specs_.end()) continue;

@@ -50,7 +50,7 @@ class VsReference(unittest.TestCase):
         # shm_spin spins: never on one CPU, as ipc_bench skips it there.
         self.assertEqual(set(rows), {("pipe", "split"), ("pipe", "same"), ("shm_spin", "split")})
         for line in rows.values():
-            self.assertRegex(line, r" [0-9]+\.[0-9]{2}  [0-9.]+-[0-9.]+$")
+            self.assertRegex(line, r" [0-9]+\.[0-9]{2} +[0-9.]+-[0-9.]+$")
 
     def test_bad_input_is_one_line_and_exit_two(self):
         for args, expected in ((("-t", "zmq_tcp"), "no reference loop for zmq_tcp"),

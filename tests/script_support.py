@@ -27,6 +27,17 @@ def take_ipc_bench_argument():
 IPC_BENCH = take_ipc_bench_argument()
 
 
+def machine_placements():
+    """The placements a real run can use here: split needs two CPUs, and a
+    busy-waiting transport (shm_spin) is skipped without them.  Returns
+    (placements for --placement, whether shm_spin runs), printing why when
+    the machine offers less."""
+    if len(os.sched_getaffinity(0)) >= 2:
+        return "split,same", True
+    print("one CPU allowed: real runs use placement same only, without shm_spin", file=sys.stderr)
+    return "same", False
+
+
 def run_ipc_bench(json_path, *args):
     """Runs ipc_bench with --json json_path; fails the calling test on a non-zero exit."""
     result = subprocess.run([IPC_BENCH, *args, "--json", json_path], capture_output=True, text=True, timeout=300)

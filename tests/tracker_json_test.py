@@ -2,7 +2,8 @@
 
 github-action-benchmark (tool 'googlecpp') JSON.parses the file and reads,
 per entry of "benchmarks", name, real_time, time_unit, iterations (and
-cpu_time, threads); Bencher's cpp_google adapter needs context.caches and,
+cpu_time, threads); Bencher's cpp_google adapter needs context.caches (a list, empty
+where the machine reports no caches) and,
 per entry, name, real_time and a time_unit of ns, us, ms or s.  Both key
 results by name, and neither parses NaN or Infinity.
 
@@ -21,7 +22,7 @@ import subprocess
 import sys
 import unittest
 
-from script_support import TempDir, run_ipc_bench
+from script_support import TempDir, machine_placements, run_ipc_bench
 
 UNITS = ("ns", "us", "ms", "s")
 
@@ -56,9 +57,10 @@ def python_problems(text):
     except ValueError as e:
         return [f"json: {e}"]
     problems = []
-    caches = data.get("context", {}).get("caches")
-    if not isinstance(caches, list) or not caches:
-        problems.append("context.caches is not a non-empty list")
+    # Bencher's adapter needs the key as a list; Google Benchmark leaves it
+    # empty where sysfs lists no caches (many VMs), and Bencher accepts that.
+    if not isinstance(data.get("context", {}).get("caches"), list):
+        problems.append("context.caches is not a list")
     benchmarks = data.get("benchmarks")
     if not isinstance(benchmarks, list) or not benchmarks:
         return problems + ["no benchmarks"]
@@ -118,10 +120,10 @@ class TrackerFormat(unittest.TestCase):
 
     def test_a_run_without_repetitions(self):
         self.check(run_ipc_bench(self.tmp.file("plain.json"), "-t", "pipe,udp,shm_spin", "-p", "4,64",
-                                 "--placement", "split,same", "-n", "500"))
+                                 "--placement", machine_placements()[0], "-n", "500"))
 
     def test_a_run_as_docs_ci_md_makes_it(self):
-        path = run_ipc_bench(self.tmp.file("ci.json"), "-t", "pipe,shm_spin", "-p", "4", "--placement", "split",
+        path = run_ipc_bench(self.tmp.file("ci.json"), "-t", "pipe,udp", "-p", "4", "--placement", "none",
                              "-n", "300", "--benchmark_repetitions=3", "--benchmark_report_aggregates_only=true")
         self.check(path)
         with open(path) as f:
@@ -132,6 +134,8 @@ class TrackerFormat(unittest.TestCase):
         good = {"context": {"caches": [{"level": 1}]},
                 "benchmarks": [{"name": "a", "real_time": 1.5, "time_unit": "ns", "iterations": 10}]}
         self.assertEqual(python_problems(json.dumps(good)), [])
+        # A machine without cache information in sysfs.
+        self.assertEqual(python_problems(json.dumps({**good, "context": {"caches": []}})), [])
         bad = {
             "NaN": '{"context": {"caches": [{}]}, "benchmarks": '
                    '[{"name": "a", "real_time": NaN, "time_unit": "ns", "iterations": 1}]}',

@@ -14,7 +14,7 @@ namespace ipc {
 // A limit that this system sets below a transport's own maximum (a sysctl,
 // an rlimit), read when asked.
 struct SystemLimit {
-  std::size_t max_payload;  // the largest payload allowed here
+  std::size_t max_payload;  // the largest payload allowed here; 0: the transport cannot run here
   std::string remedy;       // what sets the limit and how to raise it
 };
 

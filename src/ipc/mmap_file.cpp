@@ -9,11 +9,13 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <utility>
 
 #include "ipc/consumer.hpp"
 #include "ipc/message.hpp"
 #include "ipc/private_directory.hpp"
+#include "ipc/reserve.hpp"
 #include "ipc/shm_channel.hpp"
 #include "ipc/spin_protocol.hpp"
 #include "ipc/unique_fd.hpp"
@@ -41,7 +43,8 @@ class MappedFile {
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd) throw_errno("create " + path);
     MappedFile file(std::move(path), nullptr, 0, true);
-    if (::ftruncate(fd.get(), static_cast<off_t>(size)) != 0) throw_errno("ftruncate " + file.path_);
+    reserve(fd.get(), size, file.path_, std::filesystem::path(file.path_).parent_path().parent_path().string(),
+            "free space there or set TMPDIR to a larger file system");
     file.data_ = map(fd.get(), size);
     file.size_ = size;
     return file;

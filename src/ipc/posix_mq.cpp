@@ -56,6 +56,10 @@ UniqueFd open_queue(const std::string& name, int flags, long slots = 0, std::siz
       throw Error(fmt::format("mq_open {}: {} (all message queues of this user count against RLIMIT_MSGQUEUE: "
                               "ulimit -q)",
                               name, std::strerror(errno)));
+    if (errno == ENOSPC && (flags & O_CREAT))
+      throw Error(fmt::format("mq_open {}: {} (fs.mqueue.queues_max message queues exist already: raise it as root "
+                              "with `sysctl fs.mqueue.queues_max=...`)",
+                              name, std::strerror(errno)));
     throw_errno("mq_open " + name);
   }
   return UniqueFd(fd);
@@ -194,6 +198,21 @@ SystemLimit system_limit(std::size_t wanted) {
     limit = {*msgsize_max,
              fmt::format("fs.mqueue.msgsize_max is {} bytes; raise it as root with `sysctl fs.mqueue.msgsize_max={}`",
                          *msgsize_max, wanted)};
+  }
+  // Without CAP_SYS_RESOURCE mq_open fails on these with a bare ENOSPC or
+  // EINVAL; refused before the run, like msgsize_max, whoever runs it.
+  constexpr std::size_t kQueues = 2;
+  const auto queues_max = read_number("/proc/sys/fs/mqueue/queues_max");
+  if (queues_max && *queues_max < kQueues) {
+    limit = {0, fmt::format("fs.mqueue.queues_max is {}, it needs {} queues; raise it as root with `sysctl "
+                            "fs.mqueue.queues_max={}`",
+                            *queues_max, kQueues, kQueues)};
+  }
+  const auto msg_max = read_number("/proc/sys/fs/mqueue/msg_max");
+  if (msg_max && *msg_max < static_cast<std::size_t>(kPongSlots)) {
+    limit = {0, fmt::format("fs.mqueue.msg_max is {}, its pong queue holds {} messages; raise it as root with `sysctl "
+                            "fs.mqueue.msg_max={}`",
+                            *msg_max, kPongSlots, kPongSlots)};
   }
   // Both queues are charged, slot by slot, against this user's RLIMIT_MSGQUEUE.
   rlimit rl{};

@@ -82,7 +82,9 @@ std::string payload_refusal(const Transport& transport, std::size_t payload) {
     return fmt::format("payload {} bytes exceeds {}'s maximum of {} bytes", payload, transport.name,
                        transport.max_payload);
   if (transport.system_limit) {
-    if (const SystemLimit limit = transport.system_limit(payload); payload > limit.max_payload)
+    const SystemLimit limit = transport.system_limit(payload);
+    if (limit.max_payload == 0) return fmt::format("{} cannot run on this system: {}", transport.name, limit.remedy);
+    if (payload > limit.max_payload)
       return fmt::format("payload {} bytes exceeds {}'s maximum of {} bytes on this system: {}", payload,
                          transport.name, limit.max_payload, limit.remedy);
   }

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "ipc/error.hpp"
+#include "ipc/reserve.hpp"
 #include "ipc/unique_fd.hpp"
 
 namespace ipc {
@@ -36,7 +37,7 @@ SharedMemory SharedMemory::create(std::size_t size) {
   if (!fd) throw_errno("shm_open " + name);
   // Unlinked again if anything below fails.
   SharedMemory segment(name, nullptr, 0, true);
-  if (::ftruncate(fd.get(), static_cast<off_t>(size)) != 0) throw_errno("ftruncate " + name);
+  reserve(fd.get(), size, name, "/dev/shm", "free space there or raise its size (mount -o remount,size=...)");
   segment.data_ = map(fd.get(), size);
   segment.size_ = size;
   return segment;

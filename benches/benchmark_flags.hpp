@@ -1,0 +1,30 @@
+#pragma once
+// The --benchmark_* flags ipc_bench passes to Google Benchmark, validated
+// like its own options: Google Benchmark aborts or silently does nothing on
+// values such as --benchmark_repetitions=0, so every flag is either checked
+// here or refused.  The output flags (--benchmark_out, _out_format,
+// _format, _color, _display_aggregates_only) are taken over by ipc_bench,
+// which writes and checks every output itself.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "output_file.hpp"
+
+namespace ipc::bench {
+
+struct BenchmarkFlags {
+  std::vector<std::string> passed;  // for benchmark::Initialize, each already validated
+  std::optional<OutputFile> out;    // --benchmark_out, in --benchmark_out_format
+  ReportFormat display = ReportFormat::console;  // --benchmark_format
+  std::optional<bool> color;        // --benchmark_color; nullopt: when stdout is a terminal
+  bool display_aggregates_only = false;
+  bool list_tests = false;
+  std::string filter;               // --benchmark_filter, as given ("" when absent)
+};
+
+// `flags` are "--benchmark_NAME=VALUE" (or "--benchmark_NAME" for a
+// boolean).  Throws UsageError naming the flag and what it expects.
+BenchmarkFlags parse_benchmark_flags(const std::vector<std::string>& flags);
+
+}  // namespace ipc::bench

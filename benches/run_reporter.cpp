@@ -1,0 +1,136 @@
+#include "run_reporter.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "stable_names.hpp"
+#include "stop_signals.hpp"
+
+namespace ipc::bench {
+namespace {
+
+using Run = benchmark::BenchmarkReporter::Run;
+
+// Holds everything until Finalize, then hands it to `inner` in one call.
+class BufferedReporter : public benchmark::BenchmarkReporter {
+ public:
+  explicit BufferedReporter(std::unique_ptr<benchmark::BenchmarkReporter> inner) : inner_(std::move(inner)) {}
+
+  bool ReportContext(const Context& context) override {
+    context_.emplace(context);
+    return true;
+  }
+  void ReportRuns(const std::vector<Run>& runs) override { runs_.insert(runs_.end(), runs.begin(), runs.end()); }
+  void Finalize() override {
+    if (!context_) return;
+    inner_->ReportContext(*context_);
+    if (!runs_.empty()) inner_->ReportRuns(runs_);
+    inner_->Finalize();
+  }
+
+ private:
+  std::unique_ptr<benchmark::BenchmarkReporter> inner_;
+  std::optional<Context> context_;
+  std::vector<Run> runs_;
+};
+
+bool interrupted_run(const Run& run) { return run.error_occurred && run.error_message.starts_with("interrupted by "); }
+
+}  // namespace
+
+std::unique_ptr<benchmark::BenchmarkReporter> make_reporter(ReportFormat format, std::ostream& out, std::ostream& err,
+                                                           bool color) {
+  std::unique_ptr<benchmark::BenchmarkReporter> reporter;
+  switch (format) {
+    case ReportFormat::json:
+      reporter = std::make_unique<benchmark::JSONReporter>();
+      break;
+    case ReportFormat::csv:
+// Deprecated upstream, still the only CSV writer of the libbenchmark we
+// link; users pass --benchmark_format=csv and got it before.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+      reporter = std::make_unique<benchmark::CSVReporter>();
+#pragma GCC diagnostic pop
+      break;
+    case ReportFormat::console:
+      reporter = std::make_unique<benchmark::ConsoleReporter>(static_cast<benchmark::ConsoleReporter::OutputOptions>(
+          benchmark::ConsoleReporter::OO_Tabular | (color ? benchmark::ConsoleReporter::OO_Color : 0)));
+      break;
+  }
+  reporter->SetOutputStream(&out);
+  reporter->SetErrorStream(&err);
+  if (format == ReportFormat::csv) return std::make_unique<BufferedReporter>(std::move(reporter));
+  return reporter;
+}
+
+struct RunReporter::File {
+  OutputFile file;
+  std::ostringstream text;
+  std::unique_ptr<benchmark::BenchmarkReporter> reporter;
+};
+
+RunReporter::RunReporter(SummaryReporter& summary, const std::vector<OutputFile>& files, bool display_aggregates_only)
+    : summary_(summary), display_aggregates_only_(display_aggregates_only) {
+  for (const OutputFile& file : files) {
+    auto sink = std::make_unique<File>();
+    sink->file = file;
+    sink->reporter = make_reporter(file.format, sink->text, sink->text, false);
+    files_.push_back(std::move(sink));
+  }
+  SetErrorStream(&library_messages_);
+}
+
+RunReporter::~RunReporter() = default;
+
+bool RunReporter::ReportContext(const Context& context) {
+  bool ok = summary_.ReportContext(context);
+  for (const auto& file : files_) ok = file->reporter->ReportContext(context) && ok;
+  return ok;
+}
+
+void RunReporter::ReportRuns(const std::vector<Run>& reported) {
+  if (reported.empty()) return;
+  const std::vector<Run> runs = with_stable_names(reported);
+  failed_ = failed_ || std::ranges::any_of(runs, [](const Run& run) { return run.error_occurred && !interrupted_run(run); });
+  if (StopSignals::received() != 0 && std::ranges::any_of(runs, interrupted_run)) {
+    // The first such report is the benchmark that was running; the later
+    // ones never started.
+    if (interrupted_) return;
+    interrupted_ = runs.front().run_name.function_name;
+    for (const auto& file : files_) file->reporter->ReportRuns(runs);
+    return;
+  }
+  if (interrupted_ && runs.front().run_name.function_name == *interrupted_) {
+    // Its statistics (a separate report) cover only the repetitions that
+    // completed: the files say so, with the interrupted ones beside them.
+    for (const auto& file : files_) file->reporter->ReportRuns(runs);
+    return;
+  }
+  for (const auto& file : files_) file->reporter->ReportRuns(runs);
+  const bool has_aggregates =
+      std::ranges::any_of(runs, [](const Run& run) { return run.run_type == Run::RT_Aggregate; });
+  if (!display_aggregates_only_ || !has_aggregates) {
+    summary_.ReportRuns(runs);
+    return;
+  }
+  std::vector<Run> aggregates;
+  std::ranges::copy_if(runs, std::back_inserter(aggregates),
+                       [](const Run& run) { return run.run_type == Run::RT_Aggregate; });
+  summary_.ReportRuns(aggregates);
+}
+
+void RunReporter::Finalize() {
+  summary_.Finalize();
+  for (const auto& file : files_) file->reporter->Finalize();
+}
+
+std::vector<std::string> RunReporter::write_files() const {
+  std::vector<std::string> errors;
+  for (const auto& file : files_) {
+    if (auto error = write_output(file->file.path, file->text.str())) errors.push_back(std::move(*error));
+  }
+  return errors;
+}
+
+}  // namespace ipc::bench
