@@ -1,6 +1,7 @@
 #include "run_reporter.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "stable_names.hpp"
@@ -33,6 +34,17 @@ class BufferedReporter : public benchmark::BenchmarkReporter {
   std::optional<Context> context_;
   std::vector<Run> runs_;
 };
+
+// Google Benchmark's cv of a counter whose repetitions are all 0 is 0 / 0,
+// which its JSON writer prints as NaN: not JSON.  No variation is a cv of 0.
+std::vector<Run> with_finite_cv(std::vector<Run> runs) {
+  for (Run& run : runs) {
+    if (run.run_type != Run::RT_Aggregate || run.aggregate_name != "cv") continue;
+    for (auto& [name, counter] : run.counters)
+      if (!std::isfinite(counter.value)) counter.value = 0;
+  }
+  return runs;
+}
 
 bool interrupted_run(const Run& run) { return run.error_occurred && run.error_message.starts_with("interrupted by "); }
 
@@ -91,7 +103,7 @@ bool RunReporter::ReportContext(const Context& context) {
 
 void RunReporter::ReportRuns(const std::vector<Run>& reported) {
   if (reported.empty()) return;
-  const std::vector<Run> runs = with_stable_names(reported);
+  const std::vector<Run> runs = with_finite_cv(with_stable_names(reported));
   failed_ = failed_ || std::ranges::any_of(runs, [](const Run& run) { return run.error_occurred && !interrupted_run(run); });
   if (StopSignals::received() != 0 && std::ranges::any_of(runs, interrupted_run)) {
     // The first such report is the benchmark that was running; the later

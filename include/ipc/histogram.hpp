@@ -41,6 +41,10 @@ class LatencyHistogram {
   // min() and q = 1 is max(), both exact.  0 when empty.
   [[nodiscard]] double percentile(double q) const noexcept;
 
+  // How many recorded values are at most `value`, to within the bucket's
+  // width: every value in `value`'s bucket counts.
+  [[nodiscard]] std::uint64_t count_at_most(std::uint64_t value) const noexcept;
+
   // Bucket arithmetic, public for the tests.
   [[nodiscard]] static std::size_t bucket_of(std::uint64_t value) noexcept {
     if (value < 2 * kSubBuckets) return static_cast<std::size_t>(value);

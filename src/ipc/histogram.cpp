@@ -24,6 +24,13 @@ std::uint64_t LatencyHistogram::highest_in(std::size_t bucket) noexcept {
   return lowest_in(bucket) + ((std::uint64_t{1} << shift) - 1);
 }
 
+std::uint64_t LatencyHistogram::count_at_most(std::uint64_t value) const noexcept {
+  const std::size_t last = bucket_of(value);
+  std::uint64_t seen = 0;
+  for (std::size_t b = 0; b <= last; ++b) seen += counts_[b];
+  return seen;
+}
+
 double LatencyHistogram::percentile(double q) const noexcept {
   if (count_ == 0) return 0;
   if (q <= 0) return static_cast<double>(min_);
