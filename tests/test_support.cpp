@@ -195,12 +195,32 @@ std::vector<std::string> temp_entries_of(pid_t pid) {
   return entries_with_prefix(std::filesystem::temp_directory_path(), fmt::format("ipc_bench-{}-", pid));
 }
 
+std::vector<std::string> sysv_queues_of(pid_t pid) {
+  // key msqid perms cbytes qnum lspid lrpid uid gid cuid cgid stime rtime ctime
+  std::ifstream in("/proc/sysvipc/msg");
+  std::vector<std::string> found;
+  std::string line;
+  std::getline(in, line);  // the column names
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    long long key = 0;
+    int id = 0;
+    unsigned perms = 0;
+    unsigned long bytes = 0, messages = 0;
+    pid_t sender = 0, receiver = 0;
+    if (!(fields >> key >> id >> perms >> bytes >> messages >> sender >> receiver)) continue;
+    if (key == 0 && (sender == pid || receiver == pid)) found.push_back(std::to_string(id));
+  }
+  return found;
+}
+
 std::vector<std::string> leftovers_of(pid_t pid) {
   std::vector<std::string> found;
   for (const std::string& name : shm_entries_of(pid)) found.push_back("/dev/shm/" + name);
   for (const std::string& name : mqueue_entries_of(pid)) found.push_back("/dev/mqueue/" + name);
   for (const std::string& name : temp_entries_of(pid))
     found.push_back((std::filesystem::temp_directory_path() / name).string());
+  for (const std::string& id : sysv_queues_of(pid)) found.push_back("System V message queue " + id);
   return found;
 }
 

@@ -51,6 +51,12 @@ std::vector<std::string> mqueue_entries_of(pid_t pid);
 // "ipc_bench-<pid>-...": private directories for socket files and FIFOs.
 std::vector<std::string> temp_entries_of(pid_t pid);
 
+// System V message queues (msqids) with key IPC_PRIVATE that process `pid`
+// last sent to or received from (/proc/sysvipc/msg: lspid, lrpid).  A queue
+// records no creator pid, so one whose last user was a consumer, or that was
+// never used, cannot be told from a stranger's and is not found.
+std::vector<std::string> sysv_queues_of(pid_t pid);
+
 // Every named resource of the kinds above that process `pid` left behind,
 // each as "<where>/<name>".
 std::vector<std::string> leftovers_of(pid_t pid);

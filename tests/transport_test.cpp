@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -167,6 +169,21 @@ TEST_P(TransportTest, EveryNewDescriptorIsCloseOnExecAndClosedAfterTheRun) {
     runner->finish();
   }
   EXPECT_EQ(test::open_descriptors(), before);
+}
+
+// The leftover check above sees a System V queue this process used and did not remove.
+TEST(LeftoverCheck, SeesASystemVQueueThisProcessSentTo) {
+  const int queue = ::msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+  if (queue < 0) GTEST_SKIP() << "msgget refused here";
+  struct {
+    long type;
+    char text[1];
+  } empty{1, {}};
+  ASSERT_EQ(::msgsnd(queue, &empty, 0, IPC_NOWAIT), 0);
+  const auto found = test::sysv_queues_of(::getpid());
+  ::msgctl(queue, IPC_RMID, nullptr);
+  EXPECT_EQ(found, std::vector<std::string>{std::to_string(queue)});
+  EXPECT_EQ(test::sysv_queues_of(::getpid()), std::vector<std::string>{});
 }
 
 INSTANTIATE_TEST_SUITE_P(Registry, TransportTest, ::testing::ValuesIn(transport_names()),

@@ -1,6 +1,7 @@
 #pragma once
 // The segment layout shared by the transports that carry the payload in
-// shared memory (shm_spin, shm_futex, eventfd, mmap_file): a header, then a
+// shared memory (shm_spin, shm_yield, shm_futex, shm_hybrid, shm_sem,
+// eventfd, mmap_file): a header, then a
 // ping channel and a pong channel, each a sequence word followed by the
 // payload.  docs/protocol.md gives the byte offsets; the transports differ
 // only in how a side waits for the other's sequence word to change.
@@ -68,13 +69,19 @@ class Channel {
   // acquire: pairs with the peer's release store, so its payload is visible.
   [[nodiscard]] Word load() const noexcept { return seq().load(std::memory_order_acquire); }
 
-  // Spins while the sequence still holds `previous`; returns what replaced it.
-  [[nodiscard]] Word await_change(Word previous) const noexcept {
+  // Polls while the sequence still holds `previous`, calling `between()`
+  // between two polls (a spin-wait hint, sched_yield); returns what replaced it.
+  template <class Between>
+  [[nodiscard]] Word await_change(Word previous, Between between) const noexcept {
     const AtomicSeq flag = seq();
     Word value;
     // acquire: pairs with the peer's release store, so its payload is visible.
-    while ((value = flag.load(std::memory_order_acquire)) == previous) cpu_relax();
+    while ((value = flag.load(std::memory_order_acquire)) == previous) between();
     return value;
+  }
+  // Spins while the sequence still holds `previous`; returns what replaced it.
+  [[nodiscard]] Word await_change(Word previous) const noexcept {
+    return await_change(previous, [] { cpu_relax(); });
   }
 
   // release: the payload written before must be visible to whoever sees `value`.

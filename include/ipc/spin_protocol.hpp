@@ -1,8 +1,10 @@
 #pragma once
-// Both sides of the busy-wait protocol over a shm::Channels segment, shared
-// by shm_spin (POSIX shared memory) and mmap_file (a mapped file): the two
-// differ only in where the segment lives.
+// Both sides of the polling protocol over a shm::Channels segment, shared
+// by shm_spin and shm_yield (POSIX shared memory) and mmap_file (a mapped
+// file): they differ only in where the segment lives and in what a side does
+// between two polls of the sequence word (the Wait policy).
 #include <fmt/format.h>
+#include <sched.h>
 
 #include <atomic>
 #include <cstdint>
@@ -16,9 +18,22 @@
 
 namespace ipc::shm {
 
+// Between two polls: the spin-wait hint; the CPU stays with the poller.
+struct SpinWait {
+  void operator()() const noexcept { cpu_relax(); }
+};
+// Between two polls: sched_yield(), so that a peer sharing the CPU (placement
+// `same`) runs at once instead of at the next scheduler tick.  With nothing
+// else runnable on the CPU it returns at once: at `split` the poller still
+// holds its CPU, at the price of a system call per poll.
+struct YieldWait {
+  void operator()() const noexcept { ::sched_yield(); }
+};
+
 // The producer's Link (ipc/round_trip_loop.hpp): the ping is copied into
 // its channel and published; the pong is checked where the consumer left
 // it, in the pong channel, without a copy.
+template <class Wait = SpinWait>
 struct SpinLink {
   const Channels<std::uint64_t>& channels;
 
@@ -27,7 +42,7 @@ struct SpinLink {
     channels.ping.publish(seq);
   }
   Reply receive(std::span<std::byte> buffer, std::uint64_t seq) const {
-    const std::uint64_t answered = channels.pong.await_change(seq - 1);
+    const std::uint64_t answered = channels.pong.await_change(seq - 1, Wait{});
     if (answered != seq) [[unlikely]]
       fail(answered, seq);
     return {std::span<const std::byte>(channels.pong.data(), buffer.size()), buffer.size()};
@@ -41,12 +56,13 @@ struct SpinLink {
 // The consumer's side, once the segment is mapped: checks the size the
 // producer set up (`where` names the segment in the message), says it is
 // ready, and echoes pings until the stop value.
-inline int spin_serve(const Channels<std::uint64_t>& channels, std::size_t payload, const std::string& where) {
+template <class Wait = SpinWait>
+int spin_serve(const Channels<std::uint64_t>& channels, std::size_t payload, const std::string& where) {
   if (channels.header->payload != payload)
     throw Error(fmt::format("{} was set up for {}-byte payloads, not {}", where, channels.header->payload, payload));
   std::atomic_ref(channels.header->consumer_ready).store(1, std::memory_order_release);
   for (std::uint64_t seq = 1;; ++seq) {
-    const std::uint64_t got = channels.ping.await_change(seq - 1);
+    const std::uint64_t got = channels.ping.await_change(seq - 1, Wait{});
     if (got == kStop) return 0;
     if (got != seq) throw Error(fmt::format("ping sequence {}, expected {}", got, seq));
     std::memcpy(channels.pong.data(), channels.ping.data(), payload);

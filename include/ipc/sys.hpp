@@ -1,7 +1,7 @@
 #pragma once
 // The system calls of the timed loops, made through syscall(2).
 //
-// glibc's read(), write(), send() and recv() are cancellation points
+// glibc's read(), write(), send(), recv(), msgsnd() and msgrcv() are cancellation points
 // (pthreads(7)): once a process has a second thread (ipc_bench's watchdog)
 // each call brackets the system call with __pthread_enable_asynccancel() and
 // __pthread_disable_asynccancel(), atomic read-modify-writes that no
@@ -42,6 +42,16 @@ inline int mq_send(int mqd, const char* msg, std::size_t length, unsigned priori
 
 inline ssize_t mq_receive(int mqd, char* msg, std::size_t length, unsigned* priority) noexcept {
   return ::syscall(SYS_mq_timedreceive, mqd, msg, length, priority, nullptr);
+}
+
+// msgsnd(2) and msgrcv(2), System V message queues: cancellation points as
+// well.  `message` points at a long mtype followed by the text.
+inline int msgsnd(int queue, const void* message, std::size_t length, int flags) noexcept {
+  return static_cast<int>(::syscall(SYS_msgsnd, queue, message, length, flags));
+}
+
+inline ssize_t msgrcv(int queue, void* message, std::size_t length, long type, int flags) noexcept {
+  return ::syscall(SYS_msgrcv, queue, message, length, type, flags);
 }
 
 }  // namespace ipc::sys

@@ -119,7 +119,7 @@ class MmapFileRunner final : public Runner {
   }
 
   void run(Batch& batch) override {
-    shm::SpinLink link{channels_};
+    shm::SpinLink<> link{channels_};
     consumer_.run(link, message_, seq_, batch);
   }
 

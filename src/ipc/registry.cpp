@@ -11,7 +11,9 @@
 #include "ipc/transport/pipe.hpp"
 #include "ipc/transport/posix_mq.hpp"
 #include "ipc/transport/shm_futex.hpp"
+#include "ipc/transport/shm_sem.hpp"
 #include "ipc/transport/shm_spin.hpp"
+#include "ipc/transport/sysv_mq.hpp"
 #include "ipc/transport/tcp.hpp"
 #include "ipc/transport/udp.hpp"
 #include "ipc/transport/unix_socket.hpp"
@@ -36,10 +38,16 @@ constexpr std::array kTransports{
               udp_transport::kMaxPayload, false, &udp_transport::start, nullptr, &udp_transport::remote},
     Transport{"shm_spin", "POSIX shared memory, both sides busy-wait on a sequence counter", "shm_consumer",
               kLargeMax, true, &shm_spin::start},
+    Transport{"shm_yield", "POSIX shared memory, both sides poll the sequence counter, sched_yield() between polls",
+              "shm_consumer", kLargeMax, false, &shm_spin::start_yield},
     Transport{"eventfd", "POSIX shared memory for the payload, a pair of eventfds to wake each side",
               "eventfd_consumer", kLargeMax, false, &eventfd_transport::start},
     Transport{"shm_futex", "POSIX shared memory, both sides sleep on a futex on the sequence word",
               "shm_futex_consumer", kLargeMax, false, &shm_futex::start},
+    Transport{"shm_hybrid", "POSIX shared memory, both sides spin up to 5 us, then sleep on a futex (eventcount)",
+              "shm_futex_consumer", kLargeMax, false, &shm_futex::start_hybrid},
+    Transport{"shm_sem", "POSIX shared memory, two process-shared POSIX semaphores (sem_post, sem_wait)",
+              "shm_sem_consumer", kLargeMax, false, &shm_sem::start},
     Transport{"mmap_file", "a regular file mapped shared, both sides busy-wait on a sequence counter",
               "mmap_file_consumer", kLargeMax, true, &mmap_file::start},
     Transport{"zmq_ipc", "ZeroMQ PAIR sockets over ipc:// (a unix socket in a private directory)", "zmq_consumer",
@@ -56,6 +64,9 @@ constexpr std::array kTransports{
               &fifo_transport::start},
     Transport{"posix_mq", "two POSIX message queues, payload limited by fs.mqueue.msgsize_max", "mq_consumer",
               posix_mq::kMaxPayload, false, &posix_mq::start, &posix_mq::system_limit},
+    Transport{"sysv_mq", "a System V message queue, pings and pongs told apart by mtype, limited by kernel.msgmax",
+              "sysv_mq_consumer", sysv_mq::kMaxPayload, false, &sysv_mq::start, &sysv_mq::system_limit, nullptr,
+              &sysv_mq::unavailable},
 };
 
 }  // namespace

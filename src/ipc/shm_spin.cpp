@@ -5,6 +5,10 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "ipc/consumer.hpp"
 #include "ipc/message.hpp"
@@ -15,14 +19,16 @@
 namespace ipc::shm_spin {
 namespace {
 
-// The layout, the header and the spinning channels are shared with the
-// other shared-memory transports (ipc/shm_channel.hpp).  Both sides spin on
-// 64-bit sequence words.
+// The layout, the header and the polled channels are shared with the
+// other shared-memory transports (ipc/shm_channel.hpp).  Both sides poll
+// 64-bit sequence words: shm_spin with a spin-wait hint between two polls,
+// shm_yield with sched_yield() (the Wait policy, ipc/spin_protocol.hpp).
 using shm::kInterrupted;
 using shm::kStop;
 using shm::Layout;
 using Channels = shm::Channels<std::uint64_t>;
 
+template <class Wait>
 class ShmSpinRunner final : public Runner {
  public:
   explicit ShmSpinRunner(const RunnerOptions& options)
@@ -40,7 +46,7 @@ class ShmSpinRunner final : public Runner {
   }
 
   void run(Batch& batch) override {
-    shm::SpinLink link{channels_};
+    shm::SpinLink<Wait> link{channels_};
     consumer_.run(link, message_, seq_, batch);
   }
 
@@ -53,8 +59,9 @@ class ShmSpinRunner final : public Runner {
  private:
   SpawnOptions init_and_spawn_options(const RunnerOptions& options) {
     channels_.header->payload = options.payload;
-    return {options.consumer_path, {"--name", segment_.name(), "--payload", std::to_string(options.payload)}, {},
-            options.consumer_cpu};
+    std::vector<std::string> arguments{"--name", segment_.name(), "--payload", std::to_string(options.payload)};
+    if constexpr (std::is_same_v<Wait, shm::YieldWait>) arguments.emplace_back("--yield");
+    return {options.consumer_path, std::move(arguments), {}, options.consumer_cpu};
   }
 
   Layout layout_;
@@ -67,13 +74,20 @@ class ShmSpinRunner final : public Runner {
 
 }  // namespace
 
-std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<ShmSpinRunner>(options); }
+std::unique_ptr<Runner> start(const RunnerOptions& options) {
+  return std::make_unique<ShmSpinRunner<shm::SpinWait>>(options);
+}
 
-int serve(const std::string& name, std::size_t payload) {
+std::unique_ptr<Runner> start_yield(const RunnerOptions& options) {
+  return std::make_unique<ShmSpinRunner<shm::YieldWait>>(options);
+}
+
+int serve(const std::string& name, std::size_t payload, bool yield) {
   const Layout layout{payload};
   const SharedMemory segment = SharedMemory::open(name, layout.total());
   const Channels channels(segment.data(), layout);
-  return spin_serve(channels, payload, fmt::format("segment {}", name));
+  const std::string where = fmt::format("segment {}", name);
+  return yield ? spin_serve<shm::YieldWait>(channels, payload, where) : spin_serve<shm::SpinWait>(channels, payload, where);
 }
 
 }  // namespace ipc::shm_spin
