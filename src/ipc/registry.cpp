@@ -8,6 +8,7 @@
 #include "ipc/transport/eventfd.hpp"
 #include "ipc/transport/fifo.hpp"
 #include "ipc/transport/mmap_file.hpp"
+#include "ipc/transport/nng.hpp"
 #include "ipc/transport/pipe.hpp"
 #include "ipc/transport/posix_mq.hpp"
 #include "ipc/transport/shm_futex.hpp"
@@ -46,6 +47,10 @@ constexpr std::array kTransports{
               kLargeMax, false, &zmq_transport::start_ipc},
     Transport{"zmq_tcp", "ZeroMQ PAIR sockets over tcp://127.0.0.1", "zmq_consumer", kLargeMax, false,
               &zmq_transport::start_tcp},
+    Transport{"nng_ipc", "nng pair1 sockets over ipc:// (a unix socket in a private directory)", "nng_consumer",
+              kLargeMax, false, &nng_transport::start_ipc},
+    Transport{"nng_tcp", "nng pair1 sockets over tcp://127.0.0.1", "nng_consumer", kLargeMax, false,
+              &nng_transport::start_tcp},
     Transport{"unix_stream", "Unix domain stream socket (a socket file in a private directory)", "unix_consumer",
               kLargeMax, false, &unix_socket::start_stream},
     Transport{"unix_dgram", "Unix domain datagram sockets, connected, one datagram per message", "unix_consumer",
