@@ -13,7 +13,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 release_tree="$repo/build/release"
 
 # What building ipc_bench, its consumers and the reference loops needs.
-packages=(cmake g++ make git libbenchmark-dev libfmt-dev libcli11-dev libzmq3-dev libnng-dev)
+packages=(cmake g++ make git libbenchmark-dev libfmt-dev libcli11-dev libzmq3-dev libnng-dev liburing-dev)
 # What only scripts/test.sh needs: GoogleTest and nlohmann-json for the test
 # suite; compare.py, plot.py, the Python consumer and their tests; clang
 # with libFuzzer for the fuzz targets, and ip for the network-namespace

@@ -16,6 +16,8 @@
 #include "ipc/transport/tcp.hpp"
 #include "ipc/transport/udp.hpp"
 #include "ipc/transport/unix_socket.hpp"
+#include "ipc/transport/uring_msg_ring.hpp"
+#include "ipc/transport/uring_unix.hpp"
 #include "ipc/transport/zmq.hpp"
 
 namespace ipc {
@@ -61,6 +63,11 @@ constexpr std::array kTransports{
               &fifo_transport::start},
     Transport{"posix_mq", "two POSIX message queues, payload limited by fs.mqueue.msgsize_max", "mq_consumer",
               posix_mq::kMaxPayload, false, &posix_mq::start, &posix_mq::system_limit},
+    Transport{"uring_unix", "Unix stream socket pair through io_uring, send and receive in one io_uring_enter",
+              "uring_unix_consumer", kLargeMax, false, &uring_unix::start, nullptr, nullptr, &uring_unix::unavailable},
+    Transport{"uring_msg_ring", "POSIX shared memory, each side posts a completion into the other's io_uring",
+              "uring_msg_ring_consumer", kLargeMax, false, &uring_msg_ring::start, nullptr, nullptr,
+              &uring_msg_ring::unavailable},
 };
 
 }  // namespace
