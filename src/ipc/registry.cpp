@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "ipc/transport/dbus.hpp"
 #include "ipc/transport/eventfd.hpp"
 #include "ipc/transport/fifo.hpp"
 #include "ipc/transport/mmap_file.hpp"
@@ -68,6 +69,8 @@ constexpr std::array kTransports{
     Transport{"uring_msg_ring", "POSIX shared memory, each side posts a completion into the other's io_uring",
               "uring_msg_ring_consumer", kLargeMax, false, &uring_msg_ring::start, nullptr, nullptr,
               &uring_msg_ring::unavailable},
+    Transport{"dbus", "D-Bus method call and reply through a private dbus-daemon ($IPC_BENCH_DBUS_ADDRESS: another)",
+              "dbus_consumer", kLargeMax, false, &dbus_transport::start, nullptr, nullptr, &dbus_transport::unavailable},
 };
 
 }  // namespace
