@@ -38,6 +38,9 @@ std::string refusal(int error) {
   if (error == EPERM)
     return "io_uring_setup: operation not permitted (a seccomp filter or an "
            "LSM forbids io_uring: allow io_uring_setup and io_uring_enter)";
+  if (error == ENOMEM)
+    return "io_uring_setup: cannot allocate memory (before Linux 5.12 rings count against RLIMIT_MEMLOCK: raise "
+           "ulimit -l)";
   return fmt::format("io_uring_setup: {}", std::strerror(error));
 }
 
