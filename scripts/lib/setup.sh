@@ -12,8 +12,10 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # Where scripts/bench.sh builds and what README and docs/ci.md run.
 release_tree="$repo/build/release"
 
-# What building ipc_bench, its consumers and the reference loops needs.
-packages=(cmake g++ make git libbenchmark-dev libfmt-dev libcli11-dev libzmq3-dev)
+# What building ipc_bench, its consumers and the reference loops needs, and
+# dbus-daemon, which the dbus transport starts at run time.
+packages=(cmake g++ make git libbenchmark-dev libfmt-dev libcli11-dev libzmq3-dev libnng-dev liburing-dev
+  libsystemd-dev dbus-daemon)
 # What only scripts/test.sh needs: GoogleTest and nlohmann-json for the test
 # suite; compare.py, plot.py, the Python consumer and their tests; clang
 # with libFuzzer for the fuzz targets, and ip for the network-namespace

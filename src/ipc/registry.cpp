@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <array>
 
+#include "ipc/transport/dbus.hpp"
 #include "ipc/transport/eventfd.hpp"
 #include "ipc/transport/fifo.hpp"
 #include "ipc/transport/mmap_file.hpp"
+#include "ipc/transport/nng.hpp"
 #include "ipc/transport/pipe.hpp"
 #include "ipc/transport/posix_mq.hpp"
 #include "ipc/transport/shm_futex.hpp"
@@ -17,6 +19,8 @@
 #include "ipc/transport/tcp.hpp"
 #include "ipc/transport/udp.hpp"
 #include "ipc/transport/unix_socket.hpp"
+#include "ipc/transport/uring_msg_ring.hpp"
+#include "ipc/transport/uring_unix.hpp"
 #include "ipc/transport/zmq.hpp"
 
 namespace ipc {
@@ -54,6 +58,10 @@ constexpr std::array kTransports{
               kLargeMax, false, &zmq_transport::start_ipc},
     Transport{"zmq_tcp", "ZeroMQ PAIR sockets over tcp://127.0.0.1", "zmq_consumer", kLargeMax, false,
               &zmq_transport::start_tcp},
+    Transport{"nng_ipc", "nng pair1 sockets over ipc:// (a unix socket in a private directory)", "nng_consumer",
+              kLargeMax, false, &nng_transport::start_ipc},
+    Transport{"nng_tcp", "nng pair1 sockets over tcp://127.0.0.1", "nng_consumer", kLargeMax, false,
+              &nng_transport::start_tcp},
     Transport{"unix_stream", "Unix domain stream socket (a socket file in a private directory)", "unix_consumer",
               kLargeMax, false, &unix_socket::start_stream},
     Transport{"unix_dgram", "Unix domain datagram sockets, connected, one datagram per message", "unix_consumer",
@@ -67,6 +75,13 @@ constexpr std::array kTransports{
     Transport{"sysv_mq", "a System V message queue, pings and pongs told apart by mtype, limited by kernel.msgmax",
               "sysv_mq_consumer", sysv_mq::kMaxPayload, false, &sysv_mq::start, &sysv_mq::system_limit, nullptr,
               &sysv_mq::unavailable},
+    Transport{"uring_unix", "Unix stream socket pair through io_uring, send and receive in one io_uring_enter",
+              "uring_unix_consumer", kLargeMax, false, &uring_unix::start, nullptr, nullptr, &uring_unix::unavailable},
+    Transport{"uring_msg_ring", "POSIX shared memory, each side posts a completion into the other's io_uring",
+              "uring_msg_ring_consumer", kLargeMax, false, &uring_msg_ring::start, nullptr, nullptr,
+              &uring_msg_ring::unavailable},
+    Transport{"dbus", "D-Bus method call and reply through a private dbus-daemon ($IPC_BENCH_DBUS_ADDRESS: another)",
+              "dbus_consumer", kLargeMax, false, &dbus_transport::start, nullptr, nullptr, &dbus_transport::unavailable},
 };
 
 }  // namespace
