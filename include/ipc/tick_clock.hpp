@@ -5,7 +5,9 @@
 // fixed rate in every power state) and the kernel trusts it as clocksource;
 // otherwise CLOCK_MONOTONIC through clock_gettime (the vDSO where the
 // clocksource allows it, else a system call).  The TSC is calibrated once
-// against CLOCK_MONOTONIC over 50 ms.
+// against CLOCK_MONOTONIC over 50 ms.  IPC_BENCH_CLOCK=monotonic in the
+// environment forces clock_gettime, to measure what a machine without a
+// usable TSC pays.
 //
 // Two reads: now() is fenced (lfence on both sides), for a time taken
 // outside a loop; stamp() is the bare rdtsc that the timed loop takes once
