@@ -33,8 +33,8 @@ namespace ipc {
 // mounted at /dev/mqueue.
 std::vector<std::string> remove_stale_names() noexcept;
 
-// "removed N objects left by ipc_bench processes that no longer run: ..."
-// (the first few paths), or "" when `removed` is empty.
+// "removed N objects left by ipc_bench processes that no longer run: " and
+// the paths, or "" when `removed` is empty.
 std::string stale_names_note(const std::vector<std::string>& removed);
 
 }  // namespace ipc

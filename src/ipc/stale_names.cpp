@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -166,12 +167,8 @@ std::vector<std::string> remove_stale_names() noexcept {
 
 std::string stale_names_note(const std::vector<std::string>& removed) {
   if (removed.empty()) return {};
-  constexpr std::size_t kNamed = 4;
-  std::string note = fmt::format("removed {} object{} left by ipc_bench processes that no longer run: ", removed.size(),
-                                 removed.size() == 1 ? "" : "s");
-  for (std::size_t i = 0; i < std::min(removed.size(), kNamed); ++i) note += (i == 0 ? "" : ", ") + removed[i];
-  if (removed.size() > kNamed) note += fmt::format(" and {} more", removed.size() - kNamed);
-  return note;
+  return fmt::format("removed {} object{} left by ipc_bench processes that no longer run: {}", removed.size(),
+                     removed.size() == 1 ? "" : "s", fmt::join(removed, ", "));
 }
 
 }  // namespace ipc
