@@ -19,6 +19,7 @@
 #include "ipc/error.hpp"
 #include "ipc/fingerprint.hpp"
 #include "ipc/inet.hpp"
+#include "ipc/stale_names.hpp"
 #include "ipc/tick_clock.hpp"
 #include "ipc/topology.hpp"
 #include "measure.hpp"
@@ -223,6 +224,9 @@ int run(int argc, char** argv) {
     fmt::print(stderr, "ipc_bench: nothing left to run: every benchmark asked for was skipped (the reasons are above)\n");
     return 2;
   }
+  // Before any name of this run exists: what killed runs left (see stale_names.hpp).
+  if (const std::string note = stale_names_note(remove_stale_names()); !note.empty())
+    fmt::print(stderr, "ipc_bench: {}\n", note);
   Session session(options);
   for (const BenchSpec& spec : specs) {
     auto* b = benchmark::RegisterBenchmark(spec.name().c_str(), [&spec, &options, &session](benchmark::State& state) {

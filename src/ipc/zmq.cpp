@@ -157,6 +157,13 @@ class ZmqRunner final : public Runner {
         },
         "READY from the consumer");
     consumer_.guard([&] { expect_ready(std::span(ready, std::min(static_cast<std::size_t>(received), sizeof ready))); });
+    // READY came over the connection: the socket file has no further use,
+    // and removing it now means a SIGKILL from here on leaves no name.  A
+    // connected unix socket does not need its name, nor does libzmq's
+    // listener (a failed unlink at close would be a monitor event, not an
+    // error).  The consumer would need the name only to reconnect, which it
+    // tries only once the producer is gone, when it fails either way.
+    if (directory_) directory_->remove();
     // Runs on the watchdog thread: the one ZeroMQ call that is safe there.
     consumer_.arm([context = context_.get()] { ::zmq_ctx_shutdown(context); });
   }
@@ -198,7 +205,7 @@ class ZmqRunner final : public Runner {
 
   // Destroyed in reverse: the socket is closed, the context terminated (its
   // threads are gone), and only then the directory is removed with the ipc
-  // socket file in it.
+  // socket file in it, if the hand-over did not remove it already.
   std::optional<PrivateDirectory> directory_;  // ipc only
   Context context_;
   Socket socket_;
