@@ -388,7 +388,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="plot.py", description=__doc__.split("\n\n", 1)[0],
                                      epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("files", nargs="+", metavar="RESULTS.json", help="ipc_bench --json output, one panel each")
+    parser.add_argument("files", nargs="+", metavar="RESULTS.json",
+                        help="ipc_bench --json output: one panel each (--vs-rate: one per payload and placement)")
     parser.add_argument("-o", "--output", required=True, metavar="OUT.svg|OUT.png",
                         help="the picture; the format follows the extension")
     parser.add_argument("--title", help="the figure's title (default: a description of what is plotted)")
