@@ -8,13 +8,12 @@ import os
 import sys
 import unittest
 
-from script_support import SCRIPTS, TempDir, benchmark, repeated, results_file, run_script
+from script_support import PNG_MAGIC, SCRIPTS, TempDir, benchmark, plot_picture, repeated, results_file, run_script
 
 sys.path.insert(0, SCRIPTS)
 import plot  # noqa: E402
 from bench_json import load  # noqa: E402
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NAME = "{}/payload:64/placement:split"
 
 
@@ -49,12 +48,7 @@ class VsRate(unittest.TestCase):
         cls.tmp.cleanup()
 
     def plot(self, out, *files):
-        result = run_script("plot.py", "--vs-rate", *files, "-o", out)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual(result.stderr, "")
-        self.assertGreater(os.path.getsize(out), 1000)
-        with open(out, "rb") as f:
-            return f.read()
+        return plot_picture(self, out, "--vs-rate", *files)
 
     def test_png(self):
         self.assertTrue(self.plot(self.tmp.file("rate.png"), self.results).startswith(PNG_MAGIC))
@@ -78,7 +72,8 @@ class VsRate(unittest.TestCase):
             with self.subTest(achieved=achieved, late=late):
                 path = results_file(self.tmp.file("reps.json"), [
                     benchmark(f"{NAME.format('pipe')}/rate:1000", 10.0, repetition=i, repetitions=2, p50_ns=10.0,
-                              achieved_rate=float(a), late_sends=float(n)) for i, (a, n) in enumerate(zip(achieved, late))])
+                              achieved_rate=float(a), late_sends=float(n))
+                    for i, (a, n) in enumerate(zip(achieved, late))])
                 (r,) = load(path)[1]
                 self.assertEqual(plot.rate_held(r, 1000), held)
 
