@@ -15,6 +15,11 @@ UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 # Percentile counters ipc_bench adds to every result when it has them: plain
 # numbers, in nanoseconds whatever time_unit says.
 PERCENTILES = ("min_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns")
+# What an open-loop result (a name with /rate:R) adds: the rate asked for, the
+# rate achieved and the pings sent more than one period late; plot.py
+# --vs-rate marks a rate that was not held.
+OPEN_LOOP = ("rate", "achieved_rate", "late_sends")
+COUNTERS = PERCENTILES + OPEN_LOOP
 
 # Google Benchmark puts the fixed iteration count (-n N) and per-benchmark
 # repetitions in the name.  They are how the run was made, not what was
@@ -140,12 +145,12 @@ def load(path):
 
         if aggregate:
             result.aggregates[aggregate] = ns
-            for counter in PERCENTILES:
+            for counter in COUNTERS:
                 if _number(b.get(counter)) and math.isfinite(b[counter]):
                     result.agg_counters[(aggregate, counter)] = float(b[counter])
             continue
         result.samples.append(ns)
-        for counter in PERCENTILES:
+        for counter in COUNTERS:
             if _number(b.get(counter)) and math.isfinite(b[counter]):
                 result.counters.setdefault(counter, []).append(float(b[counter]))
     return context, list(results.values())

@@ -2,6 +2,7 @@
 """Plots ipc_bench results: time per round trip per transport, log axis.
 
   scripts/plot.py RESULTS.json [more.json ...] -o OUT.svg|OUT.png
+  scripts/plot.py --vs-rate RESULTS.json [more.json ...] -o OUT.svg|OUT.png
 
 One panel per file, side by side on a shared axis (a cross-machine or
 before/after view), each titled with the machine, kernel, placement and
@@ -15,9 +16,20 @@ marked with a red x.  Every transport has a colour of its own from a
 colour-blind-safe palette, with hatching past its seven colours; the legend
 stands beside the panels.
 
+--vs-rate draws the open-loop results (ipc_bench --rate) instead: latency
+against the rate asked for, both on log axes, one panel per payload and
+placement.  One colour and marker per transport; p50 solid, p99 dashed, p99.9
+dotted.  The latency is counted from when each ping was due (corrected for
+coordinated omission).  A hollow marker is a rate that was not held (achieved
+under 99% of it, or a ping sent more than one period late).  The closed-loop
+result of the same transport, when the files hold it, stands at the right of
+the panel, past a grey line, labelled "closed loop".  With several files, each
+series is named after its file too.
+
 Needs matplotlib (Debian: python3-matplotlib; scripts/test.sh installs it).
 Exit status: 0 written, 1 matplotlib missing, 2 bad input (missing file,
-malformed JSON, not Google Benchmark JSON, unknown output format).
+malformed JSON, not Google Benchmark JSON, unknown output format; with
+--vs-rate: no open-loop result).
 """
 import argparse
 import math
@@ -34,7 +46,15 @@ from bench_json import BadInput, format_ns, load  # noqa: E402
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
 HATCHES = ("", "////", "....", "xxxx")
 
+# Past seven transports of the rate plot, colours come round again with another marker.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+# The rate plot's percentiles: counter, legend label, line style.
+RATE_PERCENTILES = (("p50_ns", "p50", "solid"), ("p99_ns", "p99", "dashed"), ("p999_ns", "p99.9", "dotted"))
+
 NAME = re.compile(r"^(?P<transport>[^/]+)/payload:(?P<payload>\d+)/placement:(?P<placement>[^/]+)$")
+# Every parameter ipc_bench puts in a name; no /rate: is the closed loop.
+RATE_NAME = re.compile(r"^(?P<transport>[^/]+)/payload:(?P<payload>\d+)/placement:(?P<placement>[^/]+)"
+                       r"(?:/rate:(?P<rate>\d+))?(?P<check>/check:full)?$")
 DEBIAN_PYTHON = "/usr/bin/python3"
 
 
@@ -201,14 +221,181 @@ def figure(plt, panels, title=None):
     return fig
 
 
+def rate_label(rate):
+    """1k, 50k, 1.5M: messages per second, short enough for a tick."""
+    for unit, scale in (("M", 1e6), ("k", 1e3)):
+        if rate >= scale:
+            return f"{rate / scale:.3g}{unit}"
+    return f"{rate:.3g}"
+
+
+def series_style(index):
+    """(colour, marker) of the index-th series of the rate plot: distinct for len(PALETTE) * len(MARKERS)."""
+    return PALETTE[index % len(PALETTE)], MARKERS[(index + index // len(PALETTE)) % len(MARKERS)]
+
+
+def rate_held(r, rate):
+    """False when any repetition achieved under 99% of the rate or sent a ping late: ipc_bench's own test."""
+    achieved = r.counters.get("achieved_rate") or [r.counter("achieved_rate")]
+    late = r.counters.get("late_sends") or [r.counter("late_sends")]
+    return (all(a is None or a >= 0.99 * rate for a in achieved)
+            and all(n is None or n == 0 for n in late))
+
+
+def rate_panels(files):
+    """{(payload, placement): {series: {"open": [(rate, Result)], "closed": Result or None}}}, file order.
+
+    A series is a transport, with "check:full" when every byte was compared (another measurement) and
+    the file's name when there are several files.  Failed results and names that are not ipc_bench's
+    are left out: there is no latency to draw.
+    """
+    panels = {}
+    for path, _, results in files:
+        for r in results:
+            m = RATE_NAME.match(r.name)
+            if not m or r.error:
+                continue
+            series = m["transport"] + (" check:full" if m["check"] else "")
+            if len(files) > 1:
+                series += f" ({os.path.basename(path)})"
+            entry = panels.setdefault((int(m["payload"]), m["placement"]), {}).setdefault(
+                series, {"open": [], "closed": None})
+            if m["rate"]:
+                entry["open"].append((int(m["rate"]), r))
+            else:
+                entry["closed"] = r
+    # A panel without an open-loop result has no rate axis; nor does a series.
+    return {key: {name: s for name, s in series.items() if s["open"]}
+            for key, series in panels.items() if any(s["open"] for s in series.values())}
+
+
+def rate_ticks(rates, closed_x, span_decades, axes_width_in):
+    """The x ticks: the rates run, thinned so that no two labels meet, and the closed loop's place."""
+    min_gap = span_decades * 0.5 / axes_width_in  # decades per half inch, a label's width
+    ticks = []
+    for rate in sorted(rates):
+        if not ticks or math.log10(rate / ticks[-1]) >= min_gap:
+            ticks.append(rate)
+    return ticks + ([closed_x] if closed_x else [])
+
+
+def draw_series(ax, rates_results, closed, x_closed, colour, marker):
+    """One series in one panel: a line per percentile over the rates, hollow markers where the rate was
+    not held, and the closed loop's percentiles at x_closed.  Returns whether a rate was not held."""
+    points = sorted(rates_results, key=lambda p: p[0])
+    held = [rate_held(r, rate) for rate, r in points]
+    for counter, _, style in RATE_PERCENTILES:
+        xs = [rate for rate, r in points if r.counter(counter)]
+        ys = [r.counter(counter) for _, r in points if r.counter(counter)]
+        ax.plot(xs, ys, color=colour, linestyle=style, linewidth=1.2)
+        for (rate, r), ok in zip(points, held):
+            if r.counter(counter):
+                ax.plot([rate], [r.counter(counter)], linestyle="none", marker=marker, markersize=4.5, color=colour,
+                        markerfacecolor=colour if ok else "white", markeredgewidth=1.0)
+    if closed is not None and x_closed:
+        ys = [closed.counter(c) for c, _, _ in RATE_PERCENTILES if closed.counter(c)]
+        # p50 to p99.9 of the closed loop, a thin line through them, so that the three read as one result.
+        ax.plot([x_closed] * len(ys), ys, color=colour, linewidth=0.8, marker=marker, markersize=4.5)
+    return not all(held)
+
+
+def closed_x(x_closed, index, count):
+    """Where the index-th series' closed loop stands: side by side around x_closed, so that equal values of
+    two transports do not hide each other, and within the 0.3 decades either side that are the closed loop's."""
+    if not x_closed:
+        return None
+    step = min(0.06, 0.4 / max(1, count - 1))
+    return x_closed * 10 ** ((index - (count - 1) / 2) * step)
+
+
+def rate_figure(plt, panels, title):
+    """The latency-against-rate Figure: one panel per (payload, placement), a legend beside the top row."""
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
+
+    keys = sorted(panels, key=lambda k: (k[0], k[1]))
+    names = list(dict.fromkeys(name for k in keys for name in panels[k]))
+    rates = sorted({rate for k in keys for s in panels[k].values() for rate, _ in s["open"]})
+    any_closed = any(s["closed"] for k in keys for s in panels[k].values())
+    # The closed loop two-thirds of a decade right of the highest rate, past a line at a third.
+    x_closed = rates[-1] * 10 ** 0.6 if any_closed else None
+    x_low, x_high = rates[0] / 10 ** 0.3, (x_closed or rates[-1]) * 10 ** 0.3
+
+    cols = min(len(keys), 3)
+    rows = math.ceil(len(keys) / cols)
+    axes_width = 3.6
+    fig, axes = plt.subplots(rows, cols, sharex=True, sharey=True, squeeze=False, layout="constrained",
+                             figsize=(cols * (axes_width + 0.9) + 1.9, rows * 3.3 + 0.9))
+    ticks = rate_ticks(rates, x_closed, math.log10(x_high / x_low), axes_width)
+    not_held = False
+    for ax, key in zip(axes.flat, keys):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        for name, s in panels[key].items():
+            colour, marker = series_style(names.index(name))
+            not_held |= draw_series(ax, s["open"], s["closed"], closed_x(x_closed, names.index(name), len(names)),
+                                    colour, marker)
+        if x_closed:
+            ax.axvline(rates[-1] * 10 ** 0.3, color="gray", linewidth=0.8)
+        ax.set_xlim(x_low, x_high)
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: "closed\nloop" if v == x_closed else rate_label(v)))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.yaxis.set_major_locator(LogLocator(base=10))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_ns(v)))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.tick_params(labelsize=7.5)
+        ax.grid(which="major", linewidth=0.4, alpha=0.6)
+        ax.set_title(f"{payload_label(key[0])}, placement {key[1]}", fontsize=8.5)
+        if ax in axes[-1, :] or ax is axes.flat[len(keys) - 1]:
+            ax.set_xlabel("rate asked for, msgs/s (log scale)", fontsize=8)
+        if ax in axes[:, 0]:
+            ax.set_ylabel("latency from when due (log scale)", fontsize=8)
+    for ax in axes.flat[len(keys):]:
+        ax.set_visible(False)
+
+    handles = [Line2D([], [], color=series_style(i)[0], marker=series_style(i)[1], markersize=4.5, label=name)
+               for i, name in enumerate(names)]
+    handles += [Line2D([], [], color="black", linestyle=style, linewidth=1.2, label=label)
+                for _, label, style in RATE_PERCENTILES]
+    if not_held:
+        handles.append(Line2D([], [], color="black", marker="o", markerfacecolor="white", linestyle="none",
+                              label="rate not held"))
+    if x_closed:
+        handles.append(Line2D([], [], color="gray", marker="o", markersize=4.5, linewidth=0.8,
+                              label="closed loop: p50, p99, p99.9"))
+    # Beside the top row's last panel, never over a line.
+    axes[0, cols - 1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.03, 1.0), borderaxespad=0,
+                             fontsize=8, frameon=False)
+    fig.suptitle(title or "ipc_bench: latency against the rate asked for (open loop), lower is better\n"
+                 "(from when each ping was due, so a queue behind a late ping counts)", fontsize=9.5)
+    return fig
+
+
+def checked_panels(files, vs_rate):
+    """(the panels to draw, None) or (None, why there is nothing): found before matplotlib is looked for,
+    so that bad input is exit 2 on a machine without it too."""
+    names = ", ".join(path for path, _, _ in files)
+    if vs_rate:
+        panels = rate_panels(files)
+        return (panels, None) if panels else (None, f"no successful open-loop results (names with /rate:R, from "
+                                                    f"ipc_bench --rate) in {names}")
+    panels = [(path, ctx, parse(results)) for path, ctx, results in files]
+    return (panels, None) if any(entries for _, _, entries in panels) else (None, f"no results in {names}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="plot.py", description=__doc__.split("\n\n", 1)[0],
                                      epilog=__doc__.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("files", nargs="+", metavar="RESULTS.json", help="ipc_bench --json output, one panel each")
+    parser.add_argument("files", nargs="+", metavar="RESULTS.json",
+                        help="ipc_bench --json output: one panel each (--vs-rate: one per payload and placement)")
     parser.add_argument("-o", "--output", required=True, metavar="OUT.svg|OUT.png",
                         help="the picture; the format follows the extension")
     parser.add_argument("--title", help="the figure's title (default: a description of what is plotted)")
+    parser.add_argument("--vs-rate", action="store_true",
+                        help="latency (p50, p99, p99.9) against rate from open-loop results (ipc_bench --rate), "
+                             "one panel per payload and placement")
     args = parser.parse_args(argv)
 
     fmt = os.path.splitext(args.output)[1].lower().lstrip(".")
@@ -223,12 +410,11 @@ def main(argv=None):
     except BadInput as e:
         print(f"plot.py: {e}", file=sys.stderr)
         return 2
-    panels = [(path, ctx, parse(results)) for path, ctx, results in files]
-    if not any(entries for _, _, entries in panels):
-        print("plot.py: no results in " + ", ".join(args.files), file=sys.stderr)
+    panels, error = checked_panels(files, args.vs_rate)
+    if error:
+        print(f"plot.py: {error}", file=sys.stderr)
         return 2
-
-    fig = figure(pyplot(), panels, args.title)
+    fig = (rate_figure if args.vs_rate else figure)(pyplot(), panels, args.title)
     if fig is None:
         print("plot.py: every result failed: nothing to plot", file=sys.stderr)
         return 2

@@ -8,8 +8,8 @@ import os
 import sys
 import unittest
 
-from script_support import (SCRIPTS, TempDir, benchmark, machine_placements, repeated, results_file, run_ipc_bench,
-                            run_script)
+from script_support import (PNG_MAGIC, SCRIPTS, TempDir, benchmark, machine_placements, plot_picture, repeated,
+                            results_file, run_ipc_bench, run_script)
 
 sys.path.insert(0, SCRIPTS)
 import plot  # noqa: E402
@@ -18,8 +18,6 @@ from bench_json import load  # noqa: E402
 # ipc_bench's fifteen transports (ipc_bench --list).
 TRANSPORTS = ["pipe", "tcp_nodelay", "tcp_nagle", "udp", "shm_spin", "eventfd", "shm_futex", "mmap_file", "zmq_ipc",
               "zmq_tcp", "unix_stream", "unix_dgram", "unix_seqpacket", "fifo", "posix_mq"]
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 class Plot(unittest.TestCase):
@@ -43,12 +41,7 @@ class Plot(unittest.TestCase):
         cls.tmp.cleanup()
 
     def plot(self, out, *files):
-        result = run_script("plot.py", *files, "-o", out)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual(result.stderr, "")
-        self.assertGreater(os.path.getsize(out), 1000)
-        with open(out, "rb") as f:
-            return f.read()
+        return plot_picture(self, out, *files)
 
     def test_svg(self):
         svg = self.plot(self.tmp.file("rtt.svg"), self.real).decode("utf-8")

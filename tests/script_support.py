@@ -52,6 +52,19 @@ def run_script(name, *args):
                           capture_output=True, text=True, timeout=300)
 
 
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def plot_picture(test, out, *args):
+    """Runs plot.py *args -o out, which must succeed silently with a picture of some size; returns its bytes."""
+    result = run_script("plot.py", *args, "-o", out)
+    test.assertEqual(result.returncode, 0, result.stderr)
+    test.assertEqual(result.stderr, "")
+    test.assertGreater(os.path.getsize(out), 1000)
+    with open(out, "rb") as f:
+        return f.read()
+
+
 class TempDir:
     """A scratch directory for a test class."""
 
