@@ -185,6 +185,14 @@ def context_differences(base_path, base_ctx, others):
     return lines
 
 
+def disturbed(labelled_contexts):
+    """One line per file whose run ipc_bench found disturbed (its context's `warnings`: load,
+    another busy process on the pinned CPUs, governor, clock source, skewed or varying results)."""
+    return [f"Disturbed: {label} was measured with warnings: {ctx['warnings']}"
+            for label, ctx in labelled_contexts
+            if isinstance(ctx.get("warnings"), str) and ctx["warnings"] not in ("", "none")]
+
+
 def table(rows, right):
     """Aligned columns; the column indices in `right` are right-aligned."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -238,6 +246,8 @@ def main(argv=None):
 
     others = [(labels[i], loaded[i][0]) for i in range(1, len(loaded))]
     for line in context_differences(args.files[0], base_ctx, others):
+        print(line)
+    for line in disturbed([(labels[0], base_ctx)] + others):
         print(line)
     print()
 

@@ -57,6 +57,9 @@ INSTANTIATE_TEST_SUITE_P(
                       std::pair{std::vector<std::string>{"-t", "udp", "-p", "70000"}, "exceeds udp's maximum of 65507"},
                       std::pair{std::vector<std::string>{"-p", "4,64,17M"}, "maximum"},
                       std::pair{std::vector<std::string>{"-n", "many"}, "invalid --iterations 'many'"},
+                      std::pair{std::vector<std::string>{"--timeout", "abc"}, "invalid --timeout 'abc'"},
+                      std::pair{std::vector<std::string>{"-r", "2", "--benchmark_repetitions=2"},
+                                "give -r or --benchmark_repetitions, not both"},
                       std::pair{std::vector<std::string>{"-n", "0"}, "invalid --iterations '0'"},
                       std::pair{std::vector<std::string>{"--timeout", "-1"}, "invalid --timeout"},
                       std::pair{std::vector<std::string>{"-r", "0"}, "invalid --repetitions '0'"},
@@ -182,7 +185,7 @@ TEST(Cli, SpinningTransportAtPlacementSameIsSkippedWithAReason) {
   const auto result = ipc_bench({"-t", "shm_spin,pipe", "--placement", "same", "-n", "100"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.err.find("skipping shm_spin/payload:4/placement:same"), std::string::npos) << result.err;
-  EXPECT_NE(result.out.find("pipe/payload:4/placement:same"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find(" pipe "), std::string::npos) << result.out;
 }
 
 }  // namespace
