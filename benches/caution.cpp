@@ -63,8 +63,15 @@ std::map<long, ThreadSample> sample_threads() {
 
 }  // namespace
 
+namespace {
+std::string_view kind_of(std::string_view cause) {
+  const std::size_t end = std::min({cause.find(':'), cause.find(" in "), cause.find(" on CPU ")});
+  return cause.substr(0, end);
+}
+}  // namespace
+
 bool Cautions::add(std::string cause) {
-  if (std::ranges::find(causes_, cause) != causes_.end()) return false;
+  if (std::ranges::any_of(causes_, [&](const std::string& c) { return kind_of(c) == kind_of(cause); })) return false;
   causes_.push_back(std::move(cause));
   return true;
 }
@@ -96,7 +103,8 @@ std::vector<std::string> machine_cautions(const std::set<int>& cpus, std::size_t
   std::this_thread::sleep_for(kWindow);
   const auto after = sample_threads();
   const double window_ticks = static_cast<double>(::sysconf(_SC_CLK_TCK)) * 0.25;
-  std::map<std::pair<int, std::string>, std::set<int>> busy_on_pinned, busy_on_sibling;
+  using Busy = std::map<std::pair<int, std::string>, std::set<int>>;  // (pid, name) -> CPUs
+  Busy busy_on_pinned, busy_on_sibling;
   for (const auto& [tid, now] : after) {
     const auto then = before.find(tid);
     const unsigned long long used = now.ticks - (then == before.end() ? now.ticks : then->second.ticks);
@@ -104,13 +112,19 @@ std::vector<std::string> machine_cautions(const std::set<int>& cpus, std::size_t
     if (cpus.contains(now.processor)) busy_on_pinned[{now.pid, now.comm}].insert(now.processor);
     if (siblings.contains(now.processor)) busy_on_sibling[{now.pid, now.comm}].insert(now.processor);
   }
-  for (const auto& [process, on] : busy_on_pinned)
-    causes.push_back(fmt::format("{} {} (pid {}) is busy on CPU {}, a CPU this run uses",
-                                 process.second == "ipc_bench" ? "another ipc_bench" : "process", process.second,
-                                 process.first, fmt::join(on, ",")));
-  for (const auto& [process, on] : busy_on_sibling)
-    causes.push_back(fmt::format("process {} (pid {}) is busy on CPU {}, an SMT sibling of a CPU this run uses",
-                                 process.second, process.first, fmt::join(on, ",")));
+  // One cause each, naming every process: "sh (pid 12) on CPU 0, ...".
+  const auto named = [](const Busy& busy) {
+    std::vector<std::string> names;
+    for (const auto& [process, on] : busy)
+      names.push_back(fmt::format("{}{} (pid {}) on CPU {}", process.second == "ipc_bench" ? "another " : "",
+                                  process.second, process.first, fmt::join(on, ",")));
+    return fmt::format("{}", fmt::join(names, ", "));
+  };
+  if (!busy_on_pinned.empty())
+    causes.push_back(fmt::format("other processes busy on the CPUs this run uses: {}", named(busy_on_pinned)));
+  if (!busy_on_sibling.empty())
+    causes.push_back(fmt::format("other processes busy on SMT siblings of the CPUs this run uses: {}",
+                                 named(busy_on_sibling)));
   for (const int cpu : cpus) {
     const std::string governor =
         first_line(fmt::format("/sys/devices/system/cpu/cpu{}/cpufreq/scaling_governor", cpu));
@@ -134,12 +148,17 @@ std::vector<std::string> result_cautions(const std::vector<SummaryRow>& rows) {
     if (row.p50_ns > 0 && row.ns_per_round_trip > kMeanOverP50Bound * row.p50_ns) skewed.push_back(row.spec.name());
     if (row.cv && *row.cv > kCvBound) varied.push_back(row.spec.name());
   }
+  // The first three names, then how many more: one line, not a list.
+  const auto some = [&rows](const std::vector<std::string>& names) {
+    const std::vector<std::string> shown(names.begin(), names.begin() + std::min<std::ptrdiff_t>(3, std::ssize(names)));
+    return fmt::format("{} of {} results ({}{})", names.size(), rows.size(), fmt::join(shown, ", "),
+                       names.size() > shown.size() ? fmt::format(" and {} more", names.size() - shown.size()) : "");
+  };
   std::vector<std::string> causes;
   if (!skewed.empty())
-    causes.push_back(fmt::format("mean above {:g} x p50 (a few very slow round trips carry it) in {}", kMeanOverP50Bound,
-                                 fmt::join(skewed, ", ")));
-  if (!varied.empty())
-    causes.push_back(fmt::format("cv above {:g}% across repetitions in {}", kCvBound * 100, fmt::join(varied, ", ")));
+    causes.push_back(
+        fmt::format("mean above {:g} x p50 (a few very slow round trips carry it) in {}", kMeanOverP50Bound, some(skewed)));
+  if (!varied.empty()) causes.push_back(fmt::format("cv above {:g}% across repetitions in {}", kCvBound * 100, some(varied)));
   return causes;
 }
 

@@ -22,7 +22,9 @@ inline constexpr double kCvBound = 0.10;
 
 class Cautions {
  public:
-  // Adds `cause` unless it is there already; returns true when it is new.
+  // Adds `cause` unless one of its kind (the words before the first ':' or
+  // " in ") is there already: a cause found before the run and again after
+  // it, with other processes or figures, is one cause.  True when added.
   bool add(std::string cause);
   [[nodiscard]] const std::vector<std::string>& causes() const noexcept { return causes_; }
   // The causes separated by "; ", or "none".

@@ -8,13 +8,6 @@
 namespace ipc::bench {
 namespace {
 
-std::string format_duration(double ns) {
-  if (ns < 1e3) return fmt::format("{:.1f} ns", ns);
-  if (ns < 1e6) return fmt::format("{:.2f} us", ns / 1e3);
-  if (ns < 1e9) return fmt::format("{:.2f} ms", ns / 1e6);
-  return fmt::format("{:.2f} s", ns / 1e9);
-}
-
 std::string format_rate(double per_second) {
   if (per_second >= 1e6) return fmt::format("{:.2f} M/s", per_second / 1e6);
   if (per_second >= 1e3) return fmt::format("{:.1f} k/s", per_second / 1e3);
@@ -189,15 +182,12 @@ Table build_table(const std::vector<SummaryRow>& rows, const std::vector<Skipped
 
 std::string legend(const Table& t) {
   std::string text = fmt::format(
-      "Round trips: {}; trips/s = round trips per second{}; x best = ratio to the fastest at the same payload; "
-      "cpu P, cpu C = producer's, consumer's CPU time per round trip as a share of one core.",
-      t.repeated ? "median of the repetitions' means, p50 and p99; max over all repetitions; cv = coefficient of "
-                   "variation of the means"
-                 : "mean, p50, p99 and max of the same timed round trips",
-      t.open_loop ? " (at a rate: the rate achieved)" : "");
+      "Round trips: {}; trips/s per second{}; x best = ratio to the fastest at the payload; cpu P, C = each side's "
+      "CPU time per round trip, share of one core.",
+      t.repeated ? "medians of the repetitions (max: over all), cv of their means" : "mean, p50, p99, max of the same ones",
+      t.open_loop ? " (at a rate: achieved)" : "");
   if (t.open_loop)
-    text += " At a rate (open loop): latency from when each ping was due to its pong (corrected for coordinated "
-            "omission; JSON raw_*: from the actual send).";
+    text += " At a rate: latency from when each ping was due (JSON raw_*: from the send).";
   return text;
 }
 
@@ -280,13 +270,13 @@ std::string markdown_summary(const std::vector<SummaryRow>& rows, const std::vec
     return text;
   };
   std::string md = machine + "\n\n|";
-  for (const std::string& h : t.header) md += " " + h + " |";
+  for (const std::string& h : t.header) md += fmt::format(" {} |", h);
   md += "\n|";
   for (std::size_t c = 0; c < t.header.size(); ++c) md += c == 0 || c == 2 ? "---|" : "---:|";
   md += "\n";
   for (const auto& line : t.lines) {
     md += "|";
-    for (std::size_t c = 0; c < t.header.size(); ++c) md += " " + cell(c < line.size() ? line[c] : "") + " |";
+    for (std::size_t c = 0; c < t.header.size(); ++c) md += fmt::format(" {} |", cell(c < line.size() ? line[c] : ""));
     md += "\n";
   }
   md += "\n" + legend(t) + "\n";
