@@ -296,11 +296,10 @@ int run(int argc, char** argv) {
     fmt::print("{}\n", wrap(machine, 2));
     std::fflush(stdout);
   }
-  // Before the run: what would spoil it is already there.
-  Cautions cautions;
+  // Before the run: what would spoil it is already there.  Printed after
+  // it, beside the summary, where it is read, and only when something ran.
   const std::set<int> cpus = run_cpus(specs, allowed);
-  for (std::string& cause : machine_cautions(cpus, allowed.size(), topology, true))
-    if (cautions.add(cause)) fmt::print(stderr, "ipc_bench: caution: {}\n", cause);
+  std::vector<std::string> causes = machine_cautions(cpus, allowed.size(), topology, true);
 
   SummaryReporter summary(display_reporter(options), specs);
   RunReporter reporter(summary, output_files(options), options.benchmark.display_aggregates_only);
@@ -318,11 +317,12 @@ int run(int argc, char** argv) {
   // After the run: what came up during it (still there), and the results'
   // own signs.  The load average is left out, which now counts this run.
   if (signal == 0) {
-    std::vector<std::string> after = machine_cautions(cpus, allowed.size(), topology, false);
-    for (std::string& cause : result_cautions(summary.rows())) after.push_back(std::move(cause));
-    for (std::string& cause : after)
-      if (cautions.add(cause)) fmt::print(stderr, "ipc_bench: caution: {}\n", cause);
+    for (std::string& cause : machine_cautions(cpus, allowed.size(), topology, false)) causes.push_back(std::move(cause));
+    for (std::string& cause : result_cautions(summary.rows())) causes.push_back(std::move(cause));
   }
+  Cautions cautions;
+  for (std::string& cause : causes)
+    if (cautions.add(cause)) fmt::print(stderr, "ipc_bench: caution: {}\n", cause);
   int status = reporter.any_failed() || !session.failures().empty() ? 1 : 0;
   if (options.benchmark.display == ReportFormat::console && !options.benchmark.list_tests)
     print_summary(stdout, summary.rows(), skipped);

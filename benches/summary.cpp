@@ -126,7 +126,9 @@ std::string short_rate(double per_second) {
 struct Table {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> lines;
-  std::vector<std::string> notes;  // rate not held, failures, skipped pairs
+  // Rate not held, failures: one line each, whole, for grep and scripts.
+  std::vector<std::string> notes;
+  std::vector<std::string> skipped;  // the skipped pairs' reasons, wrapped on the console
   bool repeated = false, open_loop = false;
 };
 
@@ -173,7 +175,7 @@ Table build_table(const std::vector<SummaryRow>& rows, const std::vector<Skipped
     if (t.open_loop) line.push_back("-");
     line.push_back("skipped");
     t.lines.push_back(std::move(line));
-    t.notes.push_back(fmt::format("skipped {}{}{}: {}", s.transport,
+    t.skipped.push_back(fmt::format("skipped {}{}{}: {}", s.transport,
                                   s.payload ? fmt::format(" {}", format_size(*s.payload)) : "",
                                   s.placement ? fmt::format(" {}", to_string(*s.placement)) : "", s.reason));
   }
@@ -258,7 +260,8 @@ void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows, const st
   fmt::print(out, "\n{}\n", wrap(legend(t) + dropped, 0));
   fmt::print(out, "{}\n", render(t.header, width));
   for (const auto& line : t.lines) fmt::print(out, "{}\n", render(line, width));
-  for (const std::string& note : t.notes) fmt::print(out, "{}\n", wrap(note, 2));
+  for (const std::string& note : t.notes) fmt::print(out, "{}\n", note);
+  for (const std::string& note : t.skipped) fmt::print(out, "{}\n", wrap(note, 2));
 }
 
 std::string markdown_summary(const std::vector<SummaryRow>& rows, const std::vector<Skipped>& skipped,
@@ -279,10 +282,11 @@ std::string markdown_summary(const std::vector<SummaryRow>& rows, const std::vec
     for (std::size_t c = 0; c < t.header.size(); ++c) md += fmt::format(" {} |", cell(c < line.size() ? line[c] : ""));
     md += "\n";
   }
-  md += "\n" + legend(t) + "\n";
-  if (!t.notes.empty()) {
+  md += fmt::format("\n{}\n", legend(t));
+  if (!t.notes.empty() || !t.skipped.empty()) {
     md += "\n";
-    for (const std::string& note : t.notes) md += "- " + cell(note) + "\n";
+    for (const auto* notes : {&t.notes, &t.skipped})
+      for (const std::string& note : *notes) md += fmt::format("- {}\n", cell(note));
   }
   return md;
 }

@@ -73,7 +73,8 @@ std::string wrap(std::string_view text, std::size_t indent);
 // trip, round trips per second, p50 / p99 / max, each side's CPU time as a
 // share of one core, the coefficient of variation when there were
 // repetitions, and the ratio to the fastest at that payload; then the
-// skipped pairs with their reasons.  No line is wider than kConsoleColumns.
+// skipped pairs with their reasons.  No line is wider than kConsoleColumns
+// but the messages (a failure, a rate not held), kept whole on one line each.
 void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows, const std::vector<Skipped>& skipped);
 
 // The same table in GitHub-flavoured Markdown, a unit in every cell, below

@@ -247,8 +247,6 @@ def main(argv=None):
     others = [(labels[i], loaded[i][0]) for i in range(1, len(loaded))]
     for line in context_differences(args.files[0], base_ctx, others):
         print(line)
-    for line in disturbed([(labels[0], base_ctx)] + others):
-        print(line)
     print()
 
     rows = []
@@ -284,6 +282,8 @@ def main(argv=None):
                      "the verdict names the repetitions that could tell.")
     if args.change_only:
         notes.append("--change-only: the change alone gates, whatever the noise.")
+    # Below the table, with the notes (and in --md): a side measured while disturbed.
+    notes[:0] = disturbed([(labels[0], base_ctx)] + others)
     print()
     for note in notes:
         print(note)
