@@ -114,6 +114,7 @@ BenchmarkFlags parse_benchmark_flags(const std::vector<std::string>& flags) {
     } else if (name == "benchmark_format") {
       needs_value();
       result.display = format(name, value);
+      result.display_given = true;
     } else if (name == "benchmark_out") {
       needs_value();
       out_path = value;

@@ -17,6 +17,7 @@ struct BenchmarkFlags {
   std::vector<std::string> passed;  // for benchmark::Initialize, each already validated
   std::optional<OutputFile> out;    // --benchmark_out, in --benchmark_out_format
   ReportFormat display = ReportFormat::console;  // --benchmark_format
+  bool display_given = false;       // --benchmark_format was on the command line
   std::optional<bool> color;        // --benchmark_color; nullopt: when stdout is a terminal
   bool display_aggregates_only = false;
   bool list_tests = false;

@@ -10,10 +10,12 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "bench_spec.hpp"
+#include "caution.hpp"
 #include "ipc/consumer_path.hpp"
 #include "ipc_bench_version.hpp"
 #include "ipc/error.hpp"
@@ -37,14 +39,15 @@
 namespace ipc::bench {
 namespace {
 
+// One transport per entry, wrapped at kConsoleColumns under its description.
 void print_list() {
   for (const Transport& t : transports()) {
     const std::string why = unavailable_here(t);
-    if (why.empty()) {
-      fmt::print("{:<14}  {} (max payload {} bytes)\n", t.name, t.description, max_payload_here(t));
-    } else {
-      fmt::print("{:<14}  {} (not available here: {})\n", t.name, t.description, why);
-    }
+    const std::string entry =
+        fmt::format("{:<14}  {} ({})", t.name, t.description,
+                    why.empty() ? fmt::format("max payload {}", format_size(max_payload_here(t)))
+                                : fmt::format("not available here: {}", why));
+    fmt::print("{}\n", wrap(entry, 16));
   }
 }
 
@@ -73,8 +76,10 @@ bool consumers_present(const Options& options) {
   return true;
 }
 
-std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allowed, const Topology& topology) {
+std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allowed, const Topology& topology,
+                            std::vector<Skipped>& skipped) {
   std::vector<BenchSpec> specs;
+  for (const auto& [name, why] : options.unavailable) skipped.push_back({name, std::nullopt, std::nullopt, why});
   for (const Transport* t : options.transports) {
     for (const std::size_t payload : options.payloads) {
       for (const Placement placement : options.placements) {
@@ -82,6 +87,7 @@ std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allo
                        std::nullopt};
         if (std::string why = payload_refusal(*t, payload); !why.empty()) {
           fmt::print(stderr, "ipc_bench: skipping {}: {}\n", spec.name(), why);
+          skipped.push_back({std::string(t->name), payload, placement, std::move(why)});
           continue;
         }
         if (options.remote) spec.cpus.consumer.reset();  // placement pins the producer only
@@ -91,6 +97,9 @@ std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allo
                      "ipc_bench: skipping {}: a busy-waiting consumer sharing the producer's CPU only runs when "
                      "the scheduler preempts the spinner, which makes every round trip a scheduler tick\n",
                      spec.name());
+          skipped.push_back({std::string(t->name), payload, placement,
+                             "a busy-waiting consumer sharing the producer's CPU runs only when the scheduler "
+                             "preempts the spinner"});
           continue;
         }
         for (const auto rate : options.rates) {
@@ -103,7 +112,22 @@ std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allo
   return specs;
 }
 
+// Shows nothing: the console is the summary, printed after the run.
+class SummaryOnly : public benchmark::BenchmarkReporter {
+ public:
+  bool ReportContext(const Context&) override { return true; }
+  void ReportRuns(const std::vector<Run>&) override {}
+};
+
+// Google Benchmark's rows only when asked for: --gb-table, or a
+// --benchmark_format given on the command line.
+bool summary_only(const Options& options) {
+  return options.benchmark.display == ReportFormat::console && !options.benchmark.display_given && !options.gb_table &&
+         !options.benchmark.list_tests;
+}
+
 std::unique_ptr<benchmark::BenchmarkReporter> display_reporter(const Options& options) {
+  if (summary_only(options)) return std::make_unique<SummaryOnly>();
   return make_reporter(options.benchmark.display, std::cout, std::cerr,
                        options.benchmark.color.value_or(::isatty(STDOUT_FILENO) != 0));
 }
@@ -158,6 +182,30 @@ std::string cpus_used(const Options& options, const std::vector<int>& allowed, c
   return fmt::format("{}", fmt::join(used, " "));
 }
 
+// "ipc_bench <version>; <CPU model>; <kernel>; clock source <c>; CPUs <placement>=<p>,<c>":
+// the console's first line and the line above the Markdown table.
+std::string machine_line(const Options& options, const std::vector<int>& allowed, const Topology& topology) {
+  std::string cpu = "unknown", kernel = "unknown", clocksource = "unknown";
+  for (const auto& [key, value] : machine_fingerprint()) {
+    if (key == "cpu_model") cpu = value;
+    if (key == "kernel") kernel = value;
+    if (key == "clocksource") clocksource = value;
+  }
+  return fmt::format("ipc_bench {}; {} ({} CPUs allowed); {}; clock source {}; CPUs {}", IPC_BENCH_VERSION, cpu,
+                     allowed.size(), kernel, clocksource, cpus_used(options, allowed, topology));
+}
+
+// The CPUs the run pins, or all those allowed when a placement does not pin.
+std::set<int> run_cpus(const std::vector<BenchSpec>& specs, const std::vector<int>& allowed) {
+  std::set<int> cpus;
+  for (const BenchSpec& spec : specs) {
+    if (!spec.cpus.producer) return {allowed.begin(), allowed.end()};
+    cpus.insert(*spec.cpus.producer);
+    if (spec.cpus.consumer) cpus.insert(*spec.cpus.consumer);
+  }
+  return cpus;
+}
+
 void add_context(const Options& options, const std::vector<int>& allowed, const Topology& topology) {
   std::vector<std::string_view> placements;
   for (const Placement p : options.placements) placements.push_back(to_string(p));
@@ -200,6 +248,9 @@ int run(int argc, char** argv) {
     fmt::print(stderr, "ipc_bench: {} (see ipc_bench --help)\n", e.what());
     return 2;
   }
+  if (std::string_view(IPC_BENCH_BUILD_TYPE) != "Release" && !options.list)
+    fmt::print(stderr, "ipc_bench: this is a {} build of ipc_bench; timings to compare come from a Release build "
+               "(Google Benchmark's own build type does not matter)\n", IPC_BENCH_BUILD_TYPE);
   if (options.list) {
     print_list();
     return 0;
@@ -219,7 +270,8 @@ int run(int argc, char** argv) {
     return 2;
   }
 
-  const std::vector<BenchSpec> specs = plan(options, allowed, topology);
+  std::vector<Skipped> skipped;
+  const std::vector<BenchSpec> specs = plan(options, allowed, topology, skipped);
   if (specs.empty()) {
     fmt::print(stderr, "ipc_bench: nothing left to run: every benchmark asked for was skipped (the reasons are above)\n");
     return 2;
@@ -241,9 +293,17 @@ int run(int argc, char** argv) {
       b->Iterations(static_cast<benchmark::IterationCount>(
           std::max<std::uint64_t>(1, *spec.rate * static_cast<std::uint64_t>(options.duration.count()) / 1000)));
     }
-    if (options.repetitions) b->Repetitions(static_cast<int>(*options.repetitions));
   }
   add_context(options, allowed, topology);
+  const std::string machine = machine_line(options, allowed, topology);
+  if (summary_only(options)) {
+    fmt::print("{}\n", wrap(machine, 2));
+    std::fflush(stdout);
+  }
+  // Before the run: what would spoil it is already there.  Printed after
+  // it, beside the summary, where it is read, and only when something ran.
+  const std::set<int> cpus = run_cpus(specs, allowed);
+  std::vector<std::string> causes = machine_cautions(cpus, allowed.size(), topology, true);
 
   SummaryReporter summary(display_reporter(options), specs);
   RunReporter reporter(summary, output_files(options), options.benchmark.display_aggregates_only);
@@ -258,10 +318,24 @@ int run(int argc, char** argv) {
     return 2;
   }
   const int signal = StopSignals::received();
+  // After the run: what came up during it (still there), and the results'
+  // own signs.  The load average is left out, which now counts this run.
+  if (signal == 0) {
+    for (std::string& cause : machine_cautions(cpus, allowed.size(), topology, false)) causes.push_back(std::move(cause));
+    for (std::string& cause : result_cautions(summary.rows())) causes.push_back(std::move(cause));
+  }
+  Cautions cautions;
+  for (std::string& cause : causes)
+    if (cautions.add(cause)) fmt::print(stderr, "ipc_bench: caution: {}\n", cause);
   int status = reporter.any_failed() || !session.failures().empty() ? 1 : 0;
   if (options.benchmark.display == ReportFormat::console && !options.benchmark.list_tests)
-    print_summary(stdout, summary.rows());
-  for (const std::string& error : reporter.write_files()) {
+    print_summary(stdout, summary.rows(), skipped);
+  std::vector<std::string> errors = reporter.write_files(cautions.joined());
+  if (options.md_path) {
+    if (auto error = write_output(*options.md_path, markdown_summary(summary.rows(), skipped, machine)))
+      errors.push_back(std::move(*error));
+  }
+  for (const std::string& error : errors) {
     fmt::print(stderr, "ipc_bench: {}\n", error);
     status = 1;
   }

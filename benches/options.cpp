@@ -29,7 +29,8 @@ std::string all_transport_names() {
 
 // The transports to run.  One this system refuses (Transport::unavailable)
 // is left out with a note; if that leaves none, the refusal is the error.
-std::vector<const Transport*> resolve_transports(const std::vector<std::string>& names, std::vector<std::string>& notes) {
+std::vector<const Transport*> resolve_transports(const std::vector<std::string>& names, std::vector<std::string>& notes,
+                                                std::vector<std::pair<std::string, std::string>>& unavailable) {
   std::vector<const Transport*> named;
   if (names.empty()) {
     for (const Transport& t : transports()) named.push_back(&t);
@@ -45,6 +46,7 @@ std::vector<const Transport*> resolve_transports(const std::vector<std::string>&
     if (std::string why = unavailable_here(*t); !why.empty()) {
       last_refusal = fmt::format("{} is not available here: {}", t->name, why);
       notes.push_back("skipping " + last_refusal);
+      unavailable.emplace_back(t->name, why);
     } else {
       chosen.push_back(t);
     }
@@ -198,7 +200,7 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
                "ipc_bench");
   std::vector<std::string> transport_names, payload_texts, placement_texts;
   std::string cpus_text, iterations_text, repetitions_text, warm_up_text, json_path;
-  double timeout_seconds = 5;
+  std::string timeout_text, md_path;
   app.add_flag("--list", options.list, "list the transports and exit");
   app.add_option("-t,--transports", transport_names, "transports to run, comma-separated (default: all)")
       ->delimiter(',');
@@ -213,8 +215,11 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
   app.add_option("-r,--repetitions", repetitions_text,
                  "repeat each benchmark N times; the summary shows the median and the coefficient of variation");
   app.add_option("--warmup", warm_up_text, "untimed round trips before timing: a count (2000) or a time (50ms, 1s); default 50ms");
-  app.add_option("--timeout", timeout_seconds, "seconds to wait for any one pong (default: 5)");
+  app.add_option("--timeout", timeout_text, "seconds to wait for any one pong (default: 5)");
   app.add_option("--json", json_path, "write Google Benchmark JSON to FILE");
+  app.add_option("--md", md_path, "write the summary as a GitHub-flavoured Markdown table to FILE");
+  app.add_flag("--gb-table", options.gb_table,
+               "also show Google Benchmark's own rows (as does an explicit --benchmark_format=console)");
   std::string consumer_command_text;
   auto* consumer_command = app.add_option(
       "--consumer-cmd", consumer_command_text,
@@ -250,7 +255,7 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
     throw UsageError(e.what());
   }
 
-  options.transports = resolve_transports(transport_names, options.notes);
+  options.transports = resolve_transports(transport_names, options.notes, options.unavailable);
   options.payloads = resolve_payloads(payload_texts, options.transports);
   options.placements = resolve_placements(placement_texts, allowed_cpus);
   if (!cpus_text.empty()) options.cpus = parse_cpu_pair(cpus_text);
@@ -277,13 +282,33 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
       throw UsageError(fmt::format("invalid --warmup '{}': expected round trips (2000), a time (50ms, 1s) or 0", warm_up_text));
     options.warm_up = *warm_up;
   }
-  if (!std::isfinite(timeout_seconds) || timeout_seconds < 0.001 || timeout_seconds > 86400)
-    throw UsageError(fmt::format("invalid --timeout {}: expected seconds between 0.001 and 86400", timeout_seconds));
+  // Parsed here rather than by CLI11, whose conversion error is not one line of ours.
+  double timeout_seconds = 5;
+  if (!timeout_text.empty()) {
+    const auto [end, ec] = std::from_chars(timeout_text.data(), timeout_text.data() + timeout_text.size(), timeout_seconds);
+    if (ec != std::errc{} || end != timeout_text.data() + timeout_text.size() || !std::isfinite(timeout_seconds) ||
+        timeout_seconds < 0.001 || timeout_seconds > 86400)
+      throw UsageError(fmt::format("invalid --timeout '{}': expected seconds between 0.001 and 86400", timeout_text));
+  }
   options.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(timeout_seconds * 1000)));
   options.benchmark = parse_benchmark_flags(options.benchmark_flags);
+  if (options.repetitions) {
+    // Passed as Google Benchmark's flag, not Benchmark::Repetitions(), which
+    // would add "/repeats:N" to every name: -r 3 and
+    // --benchmark_repetitions=3 run the same benchmarks, so they name them
+    // the same for compare.py and the CI trackers.
+    if (std::ranges::any_of(options.benchmark_flags,
+                            [](const std::string& flag) { return flag.starts_with("--benchmark_repetitions"); }))
+      throw UsageError("give -r or --benchmark_repetitions, not both");
+    options.benchmark.passed.push_back(fmt::format("--benchmark_repetitions={}", *options.repetitions));
+  }
   if (!json_path.empty()) {
     check_writable(json_path, "--json");
     options.json_path = json_path;
+  }
+  if (!md_path.empty()) {
+    check_writable(md_path, "--md");
+    options.md_path = md_path;
   }
   if (options.benchmark.out) {
     check_writable(options.benchmark.out->path, "--benchmark_out");

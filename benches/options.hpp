@@ -43,6 +43,10 @@ struct Options {
   WarmUp warm_up;
   std::chrono::milliseconds timeout{5000};
   std::optional<std::string> json_path;
+  std::optional<std::string> md_path;  // --md: the summary in Markdown
+  // --gb-table: Google Benchmark's rows above the summary; without it (and
+  // without --benchmark_format=console) the console is the summary alone.
+  bool gb_table = false;
   std::vector<std::string> benchmark_flags;  // --benchmark_*, as given
   BenchmarkFlags benchmark;                  // the same, validated and sorted out
   // --consumer-cmd "CMD ARGS": started in place of each transport's own
@@ -60,6 +64,8 @@ struct Options {
   // One line each, printed before the run: what was left out and why
   // (a transport this system refuses).
   std::vector<std::string> notes;
+  // The transports left out that way: name, reason (shown in the summary).
+  std::vector<std::pair<std::string, std::string>> unavailable;
 };
 
 // The words of --consumer-cmd: split at whitespace, no quoting.  Throws UsageError.

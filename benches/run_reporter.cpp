@@ -1,7 +1,10 @@
 #include "run_reporter.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 #include <utility>
 
 #include "stable_names.hpp"
@@ -35,6 +38,27 @@ class BufferedReporter : public benchmark::BenchmarkReporter {
   std::vector<Run> runs_;
 };
 
+// Google Benchmark's console table without its "Library was built as
+// DEBUG" line: Debian's libbenchmark says so of itself on every run, which
+// reads as if the user's build were wrong (ipc_bench says one line of its
+// own when it is not a Release build).
+class ConsoleTable : public benchmark::ConsoleReporter {
+ public:
+  using benchmark::ConsoleReporter::ConsoleReporter;
+
+  bool ReportContext(const Context& context) override {
+    std::ostream& err = GetErrorStream();
+    std::ostringstream text;
+    SetErrorStream(&text);
+    const bool ok = benchmark::ConsoleReporter::ReportContext(context);
+    SetErrorStream(&err);
+    std::istringstream lines(text.str());
+    for (std::string line; std::getline(lines, line);)
+      if (line.find("Library was built as DEBUG") == std::string::npos) err << line << '\n';
+    return ok;
+  }
+};
+
 // Google Benchmark's cv of a counter whose repetitions are all 0 is 0 / 0,
 // which its JSON writer prints as NaN: not JSON.  No variation is a cv of 0.
 std::vector<Run> with_finite_cv(std::vector<Run> runs) {
@@ -44,6 +68,27 @@ std::vector<Run> with_finite_cv(std::vector<Run> runs) {
       if (!std::isfinite(counter.value)) counter.value = 0;
   }
   return runs;
+}
+
+// `text`, Google Benchmark's JSON, with "warnings": `warnings` first in its
+// context object.
+std::string with_warnings(std::string text, const std::string& warnings) {
+  constexpr std::string_view kContext = "\"context\": {\n";
+  const auto at = text.find(kContext);
+  if (at == std::string::npos) return text;
+  std::string value;
+  for (const char c : warnings) {
+    if (c == '"' || c == '\\') {
+      value += '\\';
+      value += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      value += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+    } else {
+      value += c;
+    }
+  }
+  text.insert(at + kContext.size(), fmt::format("    \"warnings\": \"{}\",\n", value));
+  return text;
 }
 
 bool interrupted_run(const Run& run) { return run.error_occurred && run.error_message.starts_with("interrupted by "); }
@@ -66,7 +111,7 @@ std::unique_ptr<benchmark::BenchmarkReporter> make_reporter(ReportFormat format,
 #pragma GCC diagnostic pop
       break;
     case ReportFormat::console:
-      reporter = std::make_unique<benchmark::ConsoleReporter>(static_cast<benchmark::ConsoleReporter::OutputOptions>(
+      reporter = std::make_unique<ConsoleTable>(static_cast<benchmark::ConsoleReporter::OutputOptions>(
           benchmark::ConsoleReporter::OO_Tabular | (color ? benchmark::ConsoleReporter::OO_Color : 0)));
       break;
   }
@@ -137,10 +182,12 @@ void RunReporter::Finalize() {
   for (const auto& file : files_) file->reporter->Finalize();
 }
 
-std::vector<std::string> RunReporter::write_files() const {
+std::vector<std::string> RunReporter::write_files(const std::string& warnings) const {
   std::vector<std::string> errors;
   for (const auto& file : files_) {
-    if (auto error = write_output(file->file.path, file->text.str())) errors.push_back(std::move(*error));
+    const std::string text =
+        file->file.format == ReportFormat::json ? with_warnings(file->text.str(), warnings) : file->text.str();
+    if (auto error = write_output(file->file.path, text)) errors.push_back(std::move(*error));
   }
   return errors;
 }

@@ -8,23 +8,10 @@
 namespace ipc::bench {
 namespace {
 
-std::string format_duration(double ns) {
-  if (ns < 1e3) return fmt::format("{:.1f} ns", ns);
-  if (ns < 1e6) return fmt::format("{:.2f} us", ns / 1e3);
-  if (ns < 1e9) return fmt::format("{:.2f} ms", ns / 1e6);
-  return fmt::format("{:.2f} s", ns / 1e9);
-}
-
 std::string format_rate(double per_second) {
   if (per_second >= 1e6) return fmt::format("{:.2f} M/s", per_second / 1e6);
   if (per_second >= 1e3) return fmt::format("{:.1f} k/s", per_second / 1e3);
   return fmt::format("{:.1f} /s", per_second);
-}
-
-std::string format_bytes(std::size_t bytes) {
-  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
-  if (bytes >= (1u << 10) && bytes % (1u << 10) == 0) return fmt::format("{} KiB", bytes >> 10);
-  return fmt::format("{} B", bytes);
 }
 
 // An open-loop result whose producer could not hold the rate: achieved more
@@ -108,62 +95,200 @@ bool SummaryReporter::any_failed() const noexcept {
   return std::ranges::any_of(rows_, [](const SummaryRow& row) { return row.error.has_value(); });
 }
 
-void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows) {
-  if (rows.empty()) return;
-  const bool repeated = std::ranges::any_of(rows, [](const SummaryRow& row) { return row.cv.has_value(); });
-  const bool open_loop = std::ranges::any_of(rows, [](const SummaryRow& row) { return row.spec.rate.has_value(); });
-  using Line = std::vector<std::string>;
-  std::vector<Line> lines{{"transport", "payload", "placement"}};
-  if (open_loop) lines[0].push_back("rate");
-  for (const char* column : {repeated ? "median" : "mean", "round trips", "p50", "p99", "max", "cpu P", "cpu C"})
-    lines[0].push_back(column);
-  if (repeated) lines[0].push_back("cv");
-  lines[0].push_back("vs best");
-  std::vector<std::string> failures, notes;
+namespace {
+
+// Three significant figures: the console's columns stay narrow (100 columns
+// with every transport, a rate and a cv column) and a round trip is rarely
+// known better than that.
+std::string short_duration(double ns) {
+  const auto three = [](double value, const char* unit) {
+    if (value < 9.995) return fmt::format("{:.2f} {}", value, unit);
+    if (value < 99.95) return fmt::format("{:.1f} {}", value, unit);
+    return fmt::format("{:.0f} {}", value, unit);
+  };
+  if (ns < 999.5) return three(ns, "ns");
+  if (ns < 999.5e3) return three(ns / 1e3, "us");
+  if (ns < 999.5e6) return three(ns / 1e6, "ms");
+  return three(ns / 1e9, "s");
+}
+
+std::string short_rate(double per_second) {
+  const auto three = [](double value, const char* unit) {
+    if (value < 9.995) return fmt::format("{:.2f} {}", value, unit);
+    if (value < 99.95) return fmt::format("{:.1f} {}", value, unit);
+    return fmt::format("{:.0f} {}", value, unit);
+  };
+  if (per_second >= 999.5e3) return three(per_second / 1e6, "M/s");
+  if (per_second >= 999.5) return three(per_second / 1e3, "k/s");
+  return three(per_second, "/s");
+}
+
+struct Table {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> lines;
+  // Rate not held, failures: one line each, whole, for grep and scripts.
+  std::vector<std::string> notes;
+  std::vector<std::string> skipped;  // the skipped pairs' reasons, wrapped on the console
+  bool repeated = false, open_loop = false;
+};
+
+// One table for the console and Markdown; `markdown` puts a unit in every
+// cell (the ratio as "1.0x").
+Table build_table(const std::vector<SummaryRow>& rows, const std::vector<Skipped>& skipped, bool markdown) {
+  Table t;
+  t.repeated = std::ranges::any_of(rows, [](const SummaryRow& row) { return row.cv.has_value(); });
+  t.open_loop = std::ranges::any_of(rows, [](const SummaryRow& row) { return row.spec.rate.has_value(); });
+  t.header = {"transport", "payload", "placement"};
+  if (t.open_loop) t.header.push_back("rate");
+  for (const char* column : {t.repeated ? "median" : "mean", markdown ? "round trips/s" : "trips/s", "p50", "p99", "max", "cpu P", "cpu C"})
+    t.header.push_back(column);
+  if (t.repeated) t.header.push_back("cv");
+  t.header.push_back(markdown ? "vs best" : "x best");
   for (const SummaryRow& row : rows) {
-    Line line{std::string(row.spec.transport->name), format_bytes(row.spec.payload),
-              std::string(to_string(row.spec.placement))};
-    if (open_loop) line.push_back(row.spec.rate ? format_rate(static_cast<double>(*row.spec.rate)) : "closed");
+    std::vector<std::string> line{std::string(row.spec.transport->name), format_size(row.spec.payload),
+                                  std::string(to_string(row.spec.placement))};
+    if (t.open_loop) line.push_back(row.spec.rate ? short_rate(static_cast<double>(*row.spec.rate)) : "closed");
     if (row.error) {
       line.push_back("FAILED");
-      failures.push_back(fmt::format("{}: {}", row.spec.name(), *row.error));
+      t.notes.push_back(fmt::format("FAILED {}: {}", row.spec.name(), *row.error));
     } else {
       double fastest = row.ns_per_round_trip;
       for (const SummaryRow& other : rows)
         if (!other.error && other.spec.payload == row.spec.payload) fastest = std::min(fastest, other.ns_per_round_trip);
-      line.push_back(format_duration(row.ns_per_round_trip));
+      line.push_back(short_duration(row.ns_per_round_trip));
       // Open loop: the rate achieved; the closed loop's rate is 1 / its mean.
-      line.push_back(format_rate(row.achieved_rate.value_or(1e9 / row.ns_per_round_trip)));
-      if (const auto note = rate_not_held(row)) notes.push_back(*note);
-      line.push_back(format_duration(row.p50_ns));
-      line.push_back(format_duration(row.p99_ns));
-      line.push_back(format_duration(row.max_ns));
+      line.push_back(short_rate(row.achieved_rate.value_or(1e9 / row.ns_per_round_trip)));
+      if (const auto note = rate_not_held(row)) t.notes.push_back(*note);
+      line.push_back(short_duration(row.p50_ns));
+      line.push_back(short_duration(row.p99_ns));
+      line.push_back(short_duration(row.max_ns));
       line.push_back(share_of_core(row.producer_cpu_ns, row.ns_per_round_trip));
       line.push_back(share_of_core(row.consumer_cpu_ns, row.ns_per_round_trip));
-      if (repeated) line.push_back(row.cv ? fmt::format("{:.1f}%", *row.cv * 100) : "");
-      line.push_back(fmt::format("{:.1f}", row.ns_per_round_trip / fastest));
+      if (t.repeated) line.push_back(row.cv ? fmt::format("{:.1f}%", *row.cv * 100) : "-");
+      line.push_back(fmt::format("{:.1f}{}", row.ns_per_round_trip / fastest, markdown ? "x" : ""));
     }
-    lines.push_back(std::move(line));
+    t.lines.push_back(std::move(line));
   }
-  std::vector<std::size_t> width(lines[0].size(), 0);
-  for (const Line& line : lines)
-    for (std::size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], line[c].size());
-  fmt::print(out, "\nRound trips: {}; vs best = ratio to the fastest at the same payload;\n"
-                  "cpu P, cpu C = producer's, consumer's CPU time per round trip as a share of one core\n",
-             repeated ? "median of the repetitions' means, p50 and p99; max over all repetitions"
-                      : "mean, p50, p99 and max of the same timed round trips");
-  if (open_loop)
-    fmt::print(out, "At a rate (open loop): latency from when each ping was due to its pong (corrected for "
-                    "coordinated omission;\nJSON raw_*: from the actual send); round trips = the rate achieved\n");
-  for (const Line& line : lines) {
-    std::string text = " ";
-    // Names left-aligned, figures right-aligned.
+  for (const Skipped& s : skipped) {
+    std::vector<std::string> line{s.transport, s.payload ? format_size(*s.payload) : "all",
+                                  s.placement ? std::string(to_string(*s.placement)) : "all"};
+    if (t.open_loop) line.push_back("-");
+    line.push_back("skipped");
+    t.lines.push_back(std::move(line));
+    t.skipped.push_back(fmt::format("skipped {}{}{}: {}", s.transport,
+                                  s.payload ? fmt::format(" {}", format_size(*s.payload)) : "",
+                                  s.placement ? fmt::format(" {}", to_string(*s.placement)) : "", s.reason));
+  }
+  return t;
+}
+
+std::string legend(const Table& t) {
+  std::string text = fmt::format(
+      "Round trips: {}; trips/s = round trips per second{}; x best = ratio to the fastest at the payload; cpu P, C = each side's "
+      "CPU time per round trip, share of one core.",
+      t.repeated ? "medians of the repetitions (max: over all), cv of their means" : "mean, p50, p99, max of the same ones",
+      t.open_loop ? " (at a rate: achieved)" : "");
+  if (t.open_loop)
+    text += " At a rate: latency from when each ping was due (JSON raw_*: from the send).";
+  return text;
+}
+
+}  // namespace
+
+std::string format_size(std::size_t bytes) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
+  if (bytes >= (1u << 10) && bytes % (1u << 10) == 0) return fmt::format("{} KiB", bytes >> 10);
+  return fmt::format("{} B", bytes);
+}
+
+std::string wrap(std::string_view text, std::size_t indent) {
+  std::string out, line;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view word = text.substr(start, end - start);
+    if (!line.empty() && line.size() + 1 + word.size() > kConsoleColumns) {
+      out += line + "\n";
+      line = std::string(indent, ' ');
+      line += word;
+    } else {
+      if (!line.empty() && !line.ends_with(' ')) line += ' ';
+      line += word;
+    }
+    start = end + 1;
+  }
+  return out + line;
+}
+
+void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows, const std::vector<Skipped>& skipped) {
+  if (rows.empty() && skipped.empty()) return;
+  Table t = build_table(rows, skipped, false);
+  // Names left-aligned, figures right-aligned; each cell after one space.
+  const auto render = [&t](const std::vector<std::string>& line, const std::vector<std::size_t>& width) {
+    std::string text;
     for (std::size_t c = 0; c < line.size(); ++c)
       text += c == 0 || c == 2 ? fmt::format(" {:<{}}", line[c], width[c]) : fmt::format(" {:>{}}", line[c], width[c]);
-    fmt::print(out, "{}\n", text);
+    while (text.ends_with(' ')) text.pop_back();
+    return text;
+  };
+  const auto widths = [&t] {
+    std::vector<std::size_t> width(t.header.size(), 0);
+    for (const auto* line : {&t.header})
+      for (std::size_t c = 0; c < line->size(); ++c) width[c] = std::max(width[c], (*line)[c].size());
+    for (const auto& line : t.lines)
+      for (std::size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], line[c].size());
+    return width;
+  };
+  std::vector<std::size_t> width = widths();
+  std::string dropped;
+  const auto total = [&width] {
+    std::size_t sum = 0;
+    for (const std::size_t w : width) sum += w + 1;
+    return sum;
+  };
+  if (total() > kConsoleColumns) {
+    // The least useful column, to fit: the maximum is one round trip, the
+    // noisiest figure of all (still in --json, --md and --gb-table).
+    const auto at = static_cast<std::size_t>(std::ranges::find(t.header, "max") - t.header.begin());
+    t.header.erase(t.header.begin() + static_cast<std::ptrdiff_t>(at));
+    for (auto& line : t.lines)
+      if (line.size() > at) line.erase(line.begin() + static_cast<std::ptrdiff_t>(at));
+    width = widths();
+    dropped = " (max left out to fit 100 columns: see --md, --json or --gb-table)";
   }
-  for (const std::string& note : notes) fmt::print(out, "{}\n", note);
-  for (const std::string& failure : failures) fmt::print(out, "FAILED {}\n", failure);
+  fmt::print(out, "\n{}\n", wrap(legend(t) + dropped, 0));
+  fmt::print(out, "{}\n", render(t.header, width));
+  for (const auto& line : t.lines) fmt::print(out, "{}\n", render(line, width));
+  for (const std::string& note : t.notes) fmt::print(out, "{}\n", note);
+  for (const std::string& note : t.skipped) fmt::print(out, "{}\n", wrap(note, 2));
+}
+
+std::string markdown_summary(const std::vector<SummaryRow>& rows, const std::vector<Skipped>& skipped,
+                             const std::string& machine) {
+  const Table t = build_table(rows, skipped, true);
+  // A '|' in a cell would end it.
+  const auto cell = [](std::string text) {
+    for (std::size_t at = text.find('|'); at != std::string::npos; at = text.find('|', at + 2)) text.replace(at, 1, "\\|");
+    return text;
+  };
+  std::string md = machine + "\n\n|";
+  for (const std::string& h : t.header) md += fmt::format(" {} |", h);
+  md += "\n|";
+  for (std::size_t c = 0; c < t.header.size(); ++c) md += c == 0 || c == 2 ? "---|" : "---:|";
+  md += "\n";
+  for (const auto& line : t.lines) {
+    md += "|";
+    for (std::size_t c = 0; c < t.header.size(); ++c) md += fmt::format(" {} |", cell(c < line.size() ? line[c] : ""));
+    md += "\n";
+  }
+  md += fmt::format("\n{}\n", legend(t));
+  if (!t.notes.empty() || !t.skipped.empty()) {
+    md += "\n";
+    for (const auto* notes : {&t.notes, &t.skipped})
+      for (const std::string& note : *notes) md += fmt::format("- {}\n", cell(note));
+  }
+  return md;
 }
 
 }  // namespace ipc::bench

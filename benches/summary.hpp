@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench_spec.hpp"
@@ -49,10 +50,36 @@ class SummaryReporter : public benchmark::BenchmarkReporter {
   std::map<std::string, std::size_t> row_of_;
 };
 
+// A pair of the run that was not timed, and why: a spinning transport at
+// placement same, a payload the transport cannot carry, a transport this
+// system refuses (payload and placement then absent: all of them).
+struct Skipped {
+  std::string transport;
+  std::optional<std::size_t> payload;
+  std::optional<Placement> placement;
+  std::string reason;
+};
+
+// The widest line print_summary writes: a 100-column terminal.
+inline constexpr std::size_t kConsoleColumns = 100;
+
+// 16 MiB, 128 KiB, 65507 B: a size as people write it.
+std::string format_size(std::size_t bytes);
+
+// Wraps `text` at kConsoleColumns, continuation lines indented by `indent` spaces.
+std::string wrap(std::string_view text, std::size_t indent);
+
 // The table after the run: transport, payload, placement, time per round
 // trip, round trips per second, p50 / p99 / max, each side's CPU time as a
 // share of one core, the coefficient of variation when there were
-// repetitions, and the ratio to the fastest at that payload.
-void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows);
+// repetitions, and the ratio to the fastest at that payload; then the
+// skipped pairs with their reasons.  No line is wider than kConsoleColumns
+// but the messages (a failure, a rate not held), kept whole on one line each.
+void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows, const std::vector<Skipped>& skipped);
+
+// The same table in GitHub-flavoured Markdown, a unit in every cell, below
+// `machine` (one line).
+std::string markdown_summary(const std::vector<SummaryRow>& rows, const std::vector<Skipped>& skipped,
+                             const std::string& machine);
 
 }  // namespace ipc::bench

@@ -185,6 +185,14 @@ def context_differences(base_path, base_ctx, others):
     return lines
 
 
+def disturbed(labelled_contexts):
+    """One line per file whose run ipc_bench found disturbed (its context's `warnings`: load,
+    another busy process on the pinned CPUs, governor, clock source, skewed or varying results)."""
+    return [f"Disturbed: {label} was measured with warnings: {ctx['warnings']}"
+            for label, ctx in labelled_contexts
+            if isinstance(ctx.get("warnings"), str) and ctx["warnings"] not in ("", "none")]
+
+
 def table(rows, right):
     """Aligned columns; the column indices in `right` are right-aligned."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -274,6 +282,8 @@ def main(argv=None):
                      "the verdict names the repetitions that could tell.")
     if args.change_only:
         notes.append("--change-only: the change alone gates, whatever the noise.")
+    # Below the table, with the notes (and in --md): a side measured while disturbed.
+    notes[:0] = disturbed([(labels[0], base_ctx)] + others)
     print()
     for note in notes:
         print(note)

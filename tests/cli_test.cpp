@@ -57,6 +57,9 @@ INSTANTIATE_TEST_SUITE_P(
                       std::pair{std::vector<std::string>{"-t", "udp", "-p", "70000"}, "exceeds udp's maximum of 65507"},
                       std::pair{std::vector<std::string>{"-p", "4,64,17M"}, "maximum"},
                       std::pair{std::vector<std::string>{"-n", "many"}, "invalid --iterations 'many'"},
+                      std::pair{std::vector<std::string>{"--timeout", "abc"}, "invalid --timeout 'abc'"},
+                      std::pair{std::vector<std::string>{"-r", "2", "--benchmark_repetitions=2"},
+                                "give -r or --benchmark_repetitions, not both"},
                       std::pair{std::vector<std::string>{"-n", "0"}, "invalid --iterations '0'"},
                       std::pair{std::vector<std::string>{"--timeout", "-1"}, "invalid --timeout"},
                       std::pair{std::vector<std::string>{"-r", "0"}, "invalid --repetitions '0'"},
@@ -89,7 +92,10 @@ TEST(Cli, PayloadAboveTheSystemsLimitIsRefusedBeforeTheRun) {
 TEST(Cli, ListNamesEveryTransport) {
   const auto result = ipc_bench({"--list"});
   EXPECT_EQ(result.exit_code, 0);
-  const auto listed = test::lines(result.out);
+  // One entry per transport; a long description wraps onto indented lines.
+  std::vector<std::string> listed;
+  for (std::string& line : test::lines(result.out))
+    if (!line.starts_with(' ')) listed.push_back(std::move(line));
   ASSERT_EQ(listed.size(), transports().size());
   for (std::size_t i = 0; i < listed.size(); ++i)
     EXPECT_TRUE(listed[i].starts_with(std::string(transports()[i].name) + " ")) << listed[i];
@@ -157,7 +163,7 @@ TEST(Cli, JsonHoldsOneResultPerTransportPayloadAndPlacement) {
       for (const std::string& placement : placements)
         expected.insert(t + "/payload:" + p + "/placement:" + placement + "/iterations:300/real_time");
   EXPECT_EQ(names, expected);
-  EXPECT_NE(result.out.find("round trips"), std::string::npos) << "no summary table";
+  EXPECT_NE(result.out.find("trips/s"), std::string::npos) << "no summary table";
 }
 
 TEST(Cli, AFailingBenchmarkIsReportedAndTheOthersStillRun) {
@@ -182,7 +188,7 @@ TEST(Cli, SpinningTransportAtPlacementSameIsSkippedWithAReason) {
   const auto result = ipc_bench({"-t", "shm_spin,pipe", "--placement", "same", "-n", "100"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.err.find("skipping shm_spin/payload:4/placement:same"), std::string::npos) << result.err;
-  EXPECT_NE(result.out.find("pipe/payload:4/placement:same"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find(" pipe "), std::string::npos) << result.out;
 }
 
 }  // namespace

@@ -150,6 +150,22 @@ class RealRun(unittest.TestCase):
         self.assertIn("(absent)", head)  # clocksource only in the base file
         self.assertNotIn("placement ", head)
 
+    def test_a_file_measured_with_warnings_is_named_as_disturbed(self):
+        self.assertIn("warnings", self.data["context"])
+        def disturb(data):
+            data["context"]["warnings"] = "load average 8.00 with 2 CPUs allowed: other work competes for the CPUs"
+        disturbed = self.altered("disturbed.json", disturb)
+        def quiet(data):
+            data["context"]["warnings"] = "none"
+        calm = self.altered("calm.json", quiet)
+        result = run_script("compare.py", calm, disturbed)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        lines = [line for line in result.stdout.splitlines() if line.startswith("Disturbed: ")]
+        self.assertEqual(lines, ["Disturbed: disturbed.json was measured with warnings: load average 8.00 with 2 CPUs "
+                                 "allowed: other work competes for the CPUs"], result.stdout)
+        result = run_script("compare.py", calm, calm)
+        self.assertNotIn("Disturbed:", result.stdout)
+
     def test_several_new_files_are_compared_with_the_base(self):
         def slow_down(data):
             data["benchmarks"][0]["real_time"] *= 2
