@@ -162,8 +162,11 @@ Table build_table(const std::vector<SummaryRow>& rows, const std::vector<Skipped
       line.push_back(short_duration(row.p50_ns));
       line.push_back(short_duration(row.p99_ns));
       line.push_back(short_duration(row.max_ns));
-      line.push_back(share_of_core(row.producer_cpu_ns, row.ns_per_round_trip));
-      line.push_back(share_of_core(row.consumer_cpu_ns, row.ns_per_round_trip));
+      // The time one round trip occupies: its latency in a closed loop, the
+      // period between pings at a rate (a side busy all that time is 100%).
+      const double period_ns = row.achieved_rate ? 1e9 / *row.achieved_rate : row.ns_per_round_trip;
+      line.push_back(share_of_core(row.producer_cpu_ns, period_ns));
+      line.push_back(share_of_core(row.consumer_cpu_ns, period_ns));
       if (t.repeated) line.push_back(row.cv ? fmt::format("{:.1f}%", *row.cv * 100) : "-");
       line.push_back(fmt::format("{:.1f}{}", row.ns_per_round_trip / fastest, markdown ? "x" : ""));
     }
