@@ -110,7 +110,8 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
     }
     const double timed_wall = seconds_since(wall_start);
     const CpuTimes cpu_after = read_cpu_times(runner.consumer_pid());
-    if (options.timing_cost) {
+    // A clock-free batch is a closed loop: it measures the stamps of closed-loop batches only.
+    if (options.timing_cost && !spec.rate) {
       Batch clock_free{count};
       const auto start = Clock::now();
       runner.run(clock_free);
