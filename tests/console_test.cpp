@@ -7,13 +7,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -138,7 +139,15 @@ TEST(Console, MarkdownHasTheMachineLineTheHeaderAndUnitsInEveryCell) {
   EXPECT_EQ(lines[2],
             "| transport | payload | placement | mean | round trips/s | p50 | p99 | max | cpu P | cpu C | vs best |");
   EXPECT_EQ(lines[3], "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-  const std::regex duration(R"([0-9.]+ (ns|us|ms|s))"), rate(R"([0-9.]+ (M/s|k/s|/s))"), share(R"([0-9]+%)");
+  // "<digits and dots><separator><unit>", one of `units`; by hand: std::regex
+  // trips GCC 12's -Wmaybe-uninitialized in the ASan build.
+  const auto is = [](const std::string& cell, std::string_view separator, std::initializer_list<std::string_view> units) {
+    const std::size_t digits = cell.find_first_not_of("0123456789.");
+    if (digits == 0 || digits == std::string::npos) return false;
+    const std::string_view rest = std::string_view(cell).substr(digits);
+    if (!rest.starts_with(separator)) return false;
+    return std::ranges::find(units, rest.substr(separator.size())) != units.end();
+  };
   std::vector<std::string> cells;
   std::istringstream row(lines[4]);
   for (std::string cell; std::getline(row, cell, '|');) {
@@ -149,9 +158,9 @@ TEST(Console, MarkdownHasTheMachineLineTheHeaderAndUnitsInEveryCell) {
   EXPECT_EQ(cells[0], "pipe");
   EXPECT_EQ(cells[1], "4 B");
   EXPECT_EQ(cells[2], "same");
-  for (const int c : {3, 5, 6, 7}) EXPECT_TRUE(std::regex_match(cells[c], duration)) << cells[c];
-  EXPECT_TRUE(std::regex_match(cells[4], rate)) << cells[4];
-  for (const int c : {8, 9}) EXPECT_TRUE(std::regex_match(cells[c], share)) << cells[c];
+  for (const int c : {3, 5, 6, 7}) EXPECT_TRUE(is(cells[c], " ", {"ns", "us", "ms", "s"})) << cells[c];
+  EXPECT_TRUE(is(cells[4], " ", {"M/s", "k/s", "/s"})) << cells[4];
+  for (const int c : {8, 9}) EXPECT_TRUE(is(cells[c], "", {"%"})) << cells[c];
   EXPECT_EQ(cells[10], "1.0x");
   EXPECT_EQ(lines[5].rfind("| shm_spin | 4 B | same | skipped |", 0), 0u) << lines[5];
 }
