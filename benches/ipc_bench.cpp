@@ -191,8 +191,13 @@ std::string machine_line(const Options& options, const std::vector<int>& allowed
     if (key == "kernel") kernel = value;
     if (key == "clocksource") clocksource = value;
   }
-  return fmt::format("ipc_bench {}; {} ({} CPUs allowed); {}; clock source {}; CPUs {}", IPC_BENCH_VERSION, cpu,
-                     allowed.size(), kernel, clocksource, cpus_used(options, allowed, topology));
+  // A build other than Release says so here, in the results it produced,
+  // rather than in a line of its own on stderr (Google Benchmark's own
+  // build type, Debian's "debug", does not matter).
+  const std::string_view build = IPC_BENCH_BUILD_TYPE;
+  const std::string not_release = build == "Release" ? "" : fmt::format(" ({} build: not for comparing timings)", build);
+  return fmt::format("ipc_bench {}{}; {} ({} CPUs allowed); {}; clock source {}; CPUs {}", IPC_BENCH_VERSION, not_release,
+                     cpu, allowed.size(), kernel, clocksource, cpus_used(options, allowed, topology));
 }
 
 // The CPUs the run pins, or all those allowed when a placement does not pin.
@@ -248,9 +253,6 @@ int run(int argc, char** argv) {
     fmt::print(stderr, "ipc_bench: {} (see ipc_bench --help)\n", e.what());
     return 2;
   }
-  if (std::string_view(IPC_BENCH_BUILD_TYPE) != "Release" && !options.list)
-    fmt::print(stderr, "ipc_bench: this is a {} build of ipc_bench; timings to compare come from a Release build "
-               "(Google Benchmark's own build type does not matter)\n", IPC_BENCH_BUILD_TYPE);
   if (options.list) {
     print_list();
     return 0;

@@ -231,7 +231,9 @@ void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows, const st
   const auto render = [&t](const std::vector<std::string>& line, const std::vector<std::size_t>& width) {
     std::string text;
     for (std::size_t c = 0; c < line.size(); ++c)
-      text += c == 0 || c == 2 ? fmt::format(" {:<{}}", line[c], width[c]) : fmt::format(" {:>{}}", line[c], width[c]);
+      text += c == 0   ? fmt::format("{:<{}}", line[c], width[c])
+              : c == 2 ? fmt::format(" {:<{}}", line[c], width[c])
+                       : fmt::format(" {:>{}}", line[c], width[c]);
     while (text.ends_with(' ')) text.pop_back();
     return text;
   };

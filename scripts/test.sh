@@ -27,6 +27,7 @@ build_tree "$repo/build/test-asan" -DBUILD_TESTING=ON -DIPC_BENCH_WERROR=ON -DIP
 # simulated machine) exercise no C++ the other tests do not: they run in
 # the Release tree only, which keeps the whole command within CI's 15 minutes.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS="suppressions=$repo/tests/lsan.supp" \
   ctest --test-dir "$repo/build/test-asan" -j "$jobs" --output-on-failure -E '^scripts\.|^bare_machine$'
 
 build_tree "$repo/build/test-fuzz" -DCMAKE_CXX_COMPILER=clang++ -DIPC_BENCH_FUZZ=ON "${quick[@]}" -Dfuzz_seconds=10 \

@@ -188,7 +188,7 @@ TEST(Cli, SpinningTransportAtPlacementSameIsSkippedWithAReason) {
   const auto result = ipc_bench({"-t", "shm_spin,pipe", "--placement", "same", "-n", "100"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.err.find("skipping shm_spin/payload:4/placement:same"), std::string::npos) << result.err;
-  EXPECT_NE(result.out.find(" pipe "), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("\npipe "), std::string::npos) << result.out;
 }
 
 }  // namespace

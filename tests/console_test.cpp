@@ -46,7 +46,8 @@ std::string slurp(const fs::path& path) {
 
 std::set<std::string> names_in(const fs::path& path) {
   std::set<std::string> names;
-  for (const auto& b : nlohmann::json::parse(slurp(path)).at("benchmarks")) names.insert(b.at("name").get<std::string>());
+  const nlohmann::json json = nlohmann::json::parse(slurp(path));  // alive while iterated
+  for (const auto& b : json.at("benchmarks")) names.insert(b.at("name").get<std::string>());
   return names;
 }
 
