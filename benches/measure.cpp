@@ -86,6 +86,10 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
     fail(state, interrupted());
     return;
   }
+  if (const auto refused = session.begin_call(spec.name())) {
+    fail(state, *refused);
+    return;
+  }
   try {
     const ScopedPin pin(spec.cpus.producer);
     Runner& runner = session.runner_for(spec);
@@ -130,7 +134,9 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
   } catch (const std::exception& e) {
     session.drop();
     // A consumer killed because ipc_bench was told to stop: say that, not how it died.
-    fail(state, StopSignals::received() != 0 ? interrupted() : e.what());
+    const std::string message = StopSignals::received() != 0 ? interrupted() : e.what();
+    session.failed(message);
+    fail(state, message);
   }
 }
 

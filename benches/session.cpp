@@ -38,6 +38,21 @@ Runner& Session::runner_for(const BenchSpec& spec) {
   return *runner_;
 }
 
+std::optional<std::string> Session::begin_call(const std::string& name) {
+  if (name != calls_of_) {
+    calls_of_ = name;
+    calls_ = 0;
+    first_failure_.reset();
+  }
+  ++calls_;
+  if (!first_failure_) return std::nullopt;
+  return "not run: the first run of this benchmark failed (" + *first_failure_ + ")";
+}
+
+void Session::failed(const std::string& message) {
+  if (calls_ == 1) first_failure_ = message;
+}
+
 void Session::drop() noexcept {
   runner_.reset();
   current_name_.clear();

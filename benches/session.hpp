@@ -14,6 +14,7 @@
 // consumer alive at a time, never one spinning beside another's run.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,15 @@ class Session {
   [[nodiscard]] LatencyHistogram& histogram() noexcept { return histogram_; }
   [[nodiscard]] LatencyHistogram& raw_histogram() noexcept { return raw_histogram_; }
 
+  // Google Benchmark 1.7.1 cannot aggregate repetitions whose first one
+  // failed (ComputeStats reads the failed report's statistics, which it
+  // never set, and crashes).  So a benchmark whose first call failed fails
+  // every later call too, with this message; a later failure keeps the
+  // others.  begin_call() counts a benchmark's calls; failed() records a
+  // failure of the current one.
+  [[nodiscard]] std::optional<std::string> begin_call(const std::string& name);
+  void failed(const std::string& message);
+
   // Consumers started so far (spawned, or remote runs begun).
   [[nodiscard]] std::uint64_t starts() const noexcept { return starts_; }
 
@@ -64,6 +74,9 @@ class Session {
   std::unique_ptr<Runner> runner_;
   LatencyHistogram histogram_, raw_histogram_;
   std::uint64_t starts_ = 0;
+  std::string calls_of_;                      // the benchmark begin_call() counts for
+  std::uint64_t calls_ = 0;
+  std::optional<std::string> first_failure_;  // its first call's failure
   std::vector<Failure> failures_;
 };
 
