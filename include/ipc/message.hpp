@@ -71,7 +71,6 @@ class Message {
     if (received != ping_.size() || std::memcmp(reply.data(), ping_.data(), ping_.size()) != 0) [[unlikely]]
       fail(reply, received);
   }
-  void verify() const { verify(pong_, pong_.size()); }
 
   // The sequence number a message carries (as many bytes of it as fit).
   [[nodiscard]] std::uint64_t sequence_of(std::span<const std::byte> msg) const noexcept;
