@@ -9,6 +9,13 @@
 // every thread of the spawned process (not its children), busy-waiting
 // included.  Neither includes the other side, nor the kernel's work done in
 // interrupts or softirq context on behalf of neither.
+//
+// Windows (windows/cpu_time.cpp): GetProcessTimes (MSDN: "GetProcessTimes
+// function"), kernel + user time, of ipc_bench (every thread, as above) and
+// of the consumer, opened by pid with PROCESS_QUERY_LIMITED_INFORMATION.
+// The unit is 100 ns, but Windows charges CPU time per scheduler tick
+// (15.625 ms by default): a batch shorter than some ticks reads coarsely,
+// 0 or whole ticks, and only a long run's per-round-trip figure means much.
 #include <sys/types.h>
 
 #include <cstdint>

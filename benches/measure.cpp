@@ -1,7 +1,6 @@
 #include "measure.hpp"
 
 #include <fmt/format.h>
-#include <string.h>
 
 #include <algorithm>
 #include <chrono>
@@ -62,10 +61,7 @@ void report_cpu(benchmark::State& state, const CpuTimes& before, const CpuTimes&
     state.counters["consumer_cpu_ns"] = per_round_trip(*after.consumer_ns - *before.consumer_ns);
 }
 
-std::string interrupted() {
-  const char* name = ::sigabbrev_np(StopSignals::received());
-  return fmt::format("interrupted by SIG{}", name ? name : "?");
-}
+std::string interrupted() { return fmt::format("interrupted by {}", StopSignals::name(StopSignals::received())); }
 
 }  // namespace
 

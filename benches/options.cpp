@@ -12,9 +12,11 @@
 #include <filesystem>
 #include <string_view>
 
-#include "ipc/inet.hpp"
 #include "ipc/parse.hpp"
+#ifndef _WIN32
+#include "ipc/inet.hpp"
 #include "ipc/remote.hpp"
+#endif
 
 namespace ipc::bench {
 namespace {
@@ -102,6 +104,7 @@ std::pair<int, int> parse_cpu_pair(const std::string& text) {
   return {cpus[0], cpus[1]};
 }
 
+#ifndef _WIN32
 std::string remote_transport_names() {
   std::string names;
   for (const Transport& t : transports())
@@ -109,10 +112,16 @@ std::string remote_transport_names() {
   return names;
 }
 
+#endif
+
 // --remote and --token, checked against the rest: the transports must be
 // named and able to cross machines, and only the producer is placed.
 RemoteTarget resolve_remote(const std::string& remote_text, const CLI::Option& token_option, const std::string& token,
                             const std::vector<std::string>& transport_names, bool placement_given, Options& options) {
+#ifdef _WIN32
+  (void)remote_text, (void)token_option, (void)token, (void)transport_names, (void)placement_given, (void)options;
+  throw UsageError("--remote is not available in the Windows build: its consumers run on this machine");
+#else
   const auto target = split_host_port(remote_text);
   if (!target) throw UsageError(fmt::format("invalid --remote '{}': expected HOST:PORT", remote_text));
   if (token_option.count() == 0) throw UsageError("--remote needs --token SECRET, the consumer's --token");
@@ -130,6 +139,7 @@ RemoteTarget resolve_remote(const std::string& remote_text, const CLI::Option& t
   if (std::ranges::find(options.placements, Placement::same) != options.placements.end())
     throw UsageError("--remote: placement same needs both processes on this machine (split or none pin the producer only)");
   return {target->host, target->port, token, {}};
+#endif
 }
 
 }  // namespace

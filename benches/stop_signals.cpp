@@ -1,7 +1,9 @@
 #include "stop_signals.hpp"
 
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -45,6 +47,11 @@ StopSignals::~StopSignals() {
 }
 
 int StopSignals::received() noexcept { return g_received.load(std::memory_order_acquire); }
+
+std::string StopSignals::name(int received) {
+  const char* name = ::sigabbrev_np(received);
+  return fmt::format("SIG{}", name ? name : "?");
+}
 
 void StopSignals::wait_for_signals() {
   pollfd fds[2] = {{signals_.get(), POLLIN, 0}, {quit_.get(), POLLIN, 0}};

@@ -17,9 +17,11 @@
 #include <functional>
 #include <string>
 
-#include "ipc/inet.hpp"
 #include "ipc/parse.hpp"
+#ifndef _WIN32
+#include "ipc/inet.hpp"
 #include "ipc/remote.hpp"
+#endif
 
 namespace ipc {
 
@@ -31,6 +33,7 @@ class ConsumerCli {
 
   CLI::App& app() noexcept { return app_; }
 
+#ifndef _WIN32  // Windows consumers take --port: loopback only, no --remote
   // --connect A.B.C.D:PORT, checked while parsing (a bad one is a usage error).
   void add_endpoint_option(std::string& endpoint) {
     connect_option_ = app_.add_option("--connect", endpoint, "producer address, A.B.C.D:PORT")
@@ -68,9 +71,10 @@ class ConsumerCli {
     idle_option_ = app_.add_option("--idle-timeout", idle_seconds_,
                                    "with --listen: give up on a producer silent for this many seconds (default 30)");
   }
+#endif
 
   int run(int argc, char** argv, const std::function<int(std::size_t payload)>& serve,
-          const std::function<int()>& serve_listen = {}) {
+          [[maybe_unused]] const std::function<int()>& serve_listen = {}) {
     try {
       app_.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
@@ -79,6 +83,7 @@ class ConsumerCli {
     } catch (const CLI::ParseError& e) {
       return usage_error(e.what());
     }
+#ifndef _WIN32
     if (listen_option_ && listen_option_->count() > 0) return run_listen(serve_listen);
     if (listen_) {
       for (const CLI::Option* option : {token_option_, idle_option_}) {
@@ -88,6 +93,7 @@ class ConsumerCli {
         if (option->count() == 0) return usage_error(fmt::format("{} is required (or --listen)", option->get_name()));
       }
     }
+#endif
     const auto payload = parse_size(payload_text_);
     if (!payload) return usage_error(fmt::format("--payload: '{}' is not a size", payload_text_));
     try {
@@ -99,6 +105,7 @@ class ConsumerCli {
   }
 
  private:
+#ifndef _WIN32
   int run_listen(const std::function<int()>& serve_listen) {
     for (const char* name : {"--connect", "--payload", "--nodelay"}) {
       const CLI::Option* option = app_.get_option_no_throw(name);
@@ -117,6 +124,7 @@ class ConsumerCli {
       return 1;
     }
   }
+#endif
 
   int usage_error(const std::string& message) {
     fmt::print(stderr, "{}: {}\n{}", name_, message, app_.help());
@@ -128,7 +136,9 @@ class ConsumerCli {
   std::string payload_text_;
   CLI::Option* payload_option_ = nullptr;
   CLI::Option* connect_option_ = nullptr;
+#ifndef _WIN32
   ListenOptions* listen_ = nullptr;
+#endif
   CLI::Option* listen_option_ = nullptr;
   CLI::Option* token_option_ = nullptr;
   CLI::Option* idle_option_ = nullptr;

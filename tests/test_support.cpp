@@ -245,11 +245,15 @@ std::string describe_descriptor(int fd) {
 
 bool process_exists(pid_t pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; }
 
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> result;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) result.push_back(line);
-  return result;
-}
+pid_t own_pid() { return ::getpid(); }
+
+void kill_process(pid_t pid) { ::kill(pid, SIGKILL); }
+
+const char* const kKilledFate = "SIGKILL";
+
+bool freeze_process(pid_t pid) { return ::kill(pid, SIGSTOP) == 0; }
+
+std::string exits_with_status_1() { return "/bin/false"; }
+
 
 }  // namespace ipc::test

@@ -64,6 +64,17 @@ std::vector<std::string> leftovers_of(pid_t pid);
 // True while `pid` exists, zombie included.
 bool process_exists(pid_t pid);
 
+// This process's pid (getpid, GetCurrentProcessId).
+pid_t own_pid();
+// Kills `pid` at once (SIGKILL; TerminateProcess) and says how the runner
+// will describe its end (kKilledFate, part of ExitStatus::describe()).
+void kill_process(pid_t pid);
+extern const char* const kKilledFate;
+// Stops every thread of `pid` without killing it (SIGSTOP; NtSuspendProcess).
+bool freeze_process(pid_t pid);
+// A program that exits with status 1 at once, whatever its arguments.
+std::string exits_with_status_1();
+
 // The lines of `text`, without their newlines.
 std::vector<std::string> lines(const std::string& text);
 

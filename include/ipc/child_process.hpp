@@ -1,10 +1,16 @@
 #pragma once
 // ChildProcess: a spawned executable that cannot outlive its owner.
 //
-// Spawned with fork + execve and an argument vector (never a shell).  Before
-// exec the child asks the kernel for SIGKILL when its parent dies, maps the
-// requested descriptors, drops every other inherited one, resets SIGPIPE and
-// pins itself.  Destroying a ChildProcess kills and reaps it.
+// Linux (child_process.cpp): fork + execve with an argument vector (never a
+// shell).  Before exec the child asks the kernel for SIGKILL when its parent
+// dies, maps the requested descriptors, drops every other inherited one,
+// resets SIGPIPE and pins itself.
+// Windows (windows/child_process.cpp): CreateProcessW, suspended, with the
+// explicit list of handles it may inherit (PROC_THREAD_ATTRIBUTE_HANDLE_LIST),
+// placed in a Job object that kills it when ipc_bench's last handle on the
+// job closes (JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE: also when ipc_bench is
+// killed), its affinity set, then resumed.
+// Destroying a ChildProcess kills and reaps it.
 #include <sys/types.h>
 
 #include <chrono>
@@ -14,6 +20,9 @@
 #include <vector>
 
 #include "ipc/unique_fd.hpp"
+#ifdef _WIN32
+#include "ipc/windows/unique_handle.hpp"
+#endif
 
 namespace ipc {
 
@@ -40,17 +49,27 @@ class Command {
   std::vector<std::string> words_{std::string()};
 };
 
+// What a child inherits: a descriptor on Linux, a HANDLE on Windows.
+#ifdef _WIN32
+using Inheritable = void*;
+#else
+using Inheritable = int;
+#endif
+
 struct SpawnOptions {
-  Command command;                             // argv[0] is its executable; its other words come first
-  std::vector<std::string> args;               // the rest of argv
-  std::vector<std::pair<int, int>> fd_map;     // {descriptor here, number in the child}
-  std::optional<int> cpu;                      // pin the child to this CPU
+  Command command;                                  // argv[0] is its executable; its other words come first
+  std::vector<std::string> args;                    // the rest of argv
+  // {descriptor here, number in the child}.  On Windows {handle, 0, 1 or 2}
+  // becomes the child's standard input, output or error, and {handle, -1}
+  // is only inherited, under the same value (the caller passes it in args).
+  std::vector<std::pair<Inheritable, int>> fd_map;
+  std::optional<int> cpu;                           // pin the child to this CPU
 };
 
 // How a process ended.
 struct ExitStatus {
-  int code = 0;    // exit code, when signal == 0
-  int signal = 0;  // terminating signal, or 0
+  int code = 0;    // exit code, when signal == 0 (on Windows: the process's exit code, an NTSTATUS after a crash)
+  int signal = 0;  // terminating signal, or 0 (always 0 on Windows)
   [[nodiscard]] bool success() const noexcept { return signal == 0 && code == 0; }
   [[nodiscard]] std::string describe() const;  // "exited with status 3", "was killed by signal 9 (SIGKILL)"
 };
@@ -67,31 +86,42 @@ class ChildProcess {
   ~ChildProcess();
 
   [[nodiscard]] pid_t pid() const noexcept { return pid_; }
+#ifdef _WIN32
+  // The process handle: signalled once the child has exited.
+  [[nodiscard]] void* exit_handle() const noexcept { return process_.get(); }
+#else
   // Readable once the child has exited (a pidfd), for poll().
   [[nodiscard]] int exit_fd() const noexcept { return pidfd_.get(); }
+#endif
 
   // Waits up to `timeout` for the child to exit and reaps it.  Returns its
   // status, or nullopt if it is still running.
   std::optional<ExitStatus> wait_for(std::chrono::milliseconds timeout);
-  // Sends SIGKILL (if not reaped yet) and reaps.
+  // Sends SIGKILL (if not reaped yet) and reaps.  Windows: TerminateProcess.
   ExitStatus kill_and_reap() noexcept;
-  // Sends SIGKILL without reaping; safe from another thread.
+  // Sends SIGKILL without reaping; safe from another thread.  Windows: TerminateProcess.
   void kill() const noexcept;
   // "is still running", or how it ended, without reaping it.
   [[nodiscard]] std::string fate() const;
 
  private:
-  ChildProcess(pid_t pid, UniqueFd pidfd) noexcept : pid_(pid), pidfd_(std::move(pidfd)) {}
   std::optional<ExitStatus> peek() const;
 
   pid_t pid_ = -1;
+#ifdef _WIN32
+  ChildProcess(pid_t pid, UniqueHandle process) noexcept : pid_(pid), process_(std::move(process)) {}
+  UniqueHandle process_;
+#else
+  ChildProcess(pid_t pid, UniqueFd pidfd) noexcept : pid_(pid), pidfd_(std::move(pidfd)) {}
   UniqueFd pidfd_;
+#endif
   std::optional<ExitStatus> status_;  // set once reaped
 };
 
 // Sends SIGKILL to every ChildProcess of this process not yet reaped, from
-// any thread: how ipc_bench stops its consumers on SIGINT or SIGTERM, and
-// lets the owners unwind (and remove their resources) as after any death.
+// any thread: how ipc_bench stops its consumers on SIGINT or SIGTERM (Windows:
+// Ctrl-C; TerminateJobObject), and lets the owners unwind (and remove their
+// resources) as after any death.
 void kill_all_children() noexcept;
 
 }  // namespace ipc

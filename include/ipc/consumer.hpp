@@ -29,8 +29,12 @@ class Consumer {
   ~Consumer();
 
   // Handshake waits: return once `fd` is readable (or `ready()` holds); throw
-  // ipc::Error if the consumer exits first or the timeout passes.
+  // ipc::Error if the consumer exits first or the timeout passes.  ready()
+  // is polled every millisecond.  (Windows has no poll() for pipes and
+  // events: its transports use await().)
+#ifndef _WIN32
   void await_readable(int fd, std::string_view waiting_for);
+#endif
   void await(const std::function<bool()>& ready, std::string_view waiting_for);
 
   // Starts the watchdog.  `interrupt` runs on its thread once the consumer is

@@ -29,6 +29,20 @@ namespace ipc {
 //                   otherwise sys/hypervisor/type, else proc/cpuinfo's "hypervisor"
 //                   flag ("other" when set, "none" when the flags lack it)
 //   compiler        the compiler that built ipc_core, "g++ 12.2.0" or "clang 16.0.6"
+//
+// On Windows (windows/fingerprint.cpp) `root` is ignored, and the same keys
+// read:
+//   cpu_model       the CPUID brand string (what Linux shows as "model name")
+//   kernel          "Windows 10.0.19045" from RtlGetVersion; under wine (ntdll
+//                   exports wine_get_version) "Windows 10.0.19045 (wine 8.0 on
+//                   Linux 6.1.0-13-amd64)": timings under wine are wine's
+//   clocksource     "QueryPerformanceCounter (10 MHz)", its frequency
+//   governor        the active power scheme, "Balanced (power scheme)"
+//                   (PowerGetActiveScheme)
+//   smt             "on" when a core has more than one logical CPU in
+//                   Topology::read(), else "off"
+//   isolcpus        "none"; mitigations "unknown" (not read)
+//   virtualization  from CPUID, as above; compiler as above
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> machine_fingerprint(
     const std::filesystem::path& root = "/");
 

@@ -2,8 +2,17 @@
 // Placement: where the producer and the consumer run.  On virtual machines it
 // changes a blocking round trip tenfold, and on a large server the pair of
 // CPUs does (docs/methodology.md), so it is a parameter of every result.
+//
+// CPU numbers are the kernel's on Linux.  On Windows they are bit numbers of
+// an affinity mask within one processor group (of at most 64 CPUs): only
+// group 0 is supported, which is the only group of a machine with at most 64
+// logical CPUs; on a larger one the numbers are those of the process's own
+// group, which topology.hpp does not describe unless it is group 0.
+#ifndef _WIN32
 #include <sched.h>
+#endif
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -29,7 +38,8 @@ enum class Placement {
 // One line for help and messages, e.g. "two hardware threads of one core".
 [[nodiscard]] std::string_view describe(Placement placement) noexcept;
 
-// The CPUs this process may run on, ascending.
+// The CPUs this process may run on, ascending.  Linux: sched_getaffinity;
+// Windows: GetProcessAffinityMask.  Throws ipc::Error if the call fails.
 [[nodiscard]] std::vector<int> allowed_cpus();
 
 struct CpuAssignment {
@@ -56,7 +66,9 @@ struct CpuAssignment {
 [[nodiscard]] std::optional<Placement> classify_pair(int a, int b, const Topology& topology) noexcept;
 
 // Pins the calling thread to `cpu` (if any) and restores its previous
-// affinity on destruction.
+// affinity on destruction.  Linux: sched_setaffinity; Windows:
+// SetThreadAffinityMask, which returns the previous mask.  Throws ipc::Error
+// if the thread cannot be pinned (on Windows also for a CPU above 63).
 class ScopedPin {
  public:
   explicit ScopedPin(std::optional<int> cpu);
@@ -65,7 +77,11 @@ class ScopedPin {
   ~ScopedPin();
 
  private:
+#ifdef _WIN32
+  std::uintptr_t previous_ = 0;  // the thread's affinity mask (DWORD_PTR)
+#else
   cpu_set_t previous_{};
+#endif
   bool pinned_ = false;
 };
 

@@ -1,13 +1,22 @@
 #pragma once
-// SharedMemory: a mapped POSIX shared-memory object.
+// SharedMemory: a mapped POSIX shared-memory object (Windows: a named file
+// mapping backed by the paging file, windows/shared_memory.cpp).
 //
 // create() picks a name nobody can guess ("/ipc_bench-<pid>-<64 random
-// bits>"), creates it exclusively (O_EXCL) with mode 0600 and maps it; the
-// creator unlinks it as soon as the peer has it mapped, and at the latest on
-// destruction, so no /dev/shm entry outlives a run.
+// bits>"; Windows "Local\\ipc_bench-<pid>-<64 random bits>"), creates it
+// exclusively (O_EXCL with mode 0600; Windows: ERROR_ALREADY_EXISTS refused,
+// the default security descriptor of the creator) and maps it; the creator
+// unlinks it as soon as the peer has it mapped, and at the latest on
+// destruction, so no /dev/shm entry outlives a run.  On Windows a name lives
+// while a handle on the mapping does: unlink() closes the creator's handle
+// (the view stays valid) and open() closes the opener's once mapped, so the
+// name is gone once both have it mapped.
 #include <cstddef>
 #include <string>
 #include <utility>
+#ifdef _WIN32
+#include "ipc/windows/unique_handle.hpp"
+#endif
 
 namespace ipc {
 
@@ -34,6 +43,9 @@ class SharedMemory {
   SharedMemory(std::string name, std::byte* data, std::size_t size, bool owns_name) noexcept
       : name_(std::move(name)), data_(data), size_(size), owns_name_(owns_name) {}
 
+#ifdef _WIN32
+  UniqueHandle mapping_;  // the creator's handle on the mapping: the name lives while it is open
+#endif
   std::string name_;
   std::byte* data_ = nullptr;
   std::size_t size_ = 0;
@@ -41,6 +53,7 @@ class SharedMemory {
 };
 
 // "/<prefix>-<pid>-<16 hex digits from getrandom>": unique and unguessable.
+// Windows: "Local\\<prefix>-<pid>-<16 hex digits from std::random_device>".
 [[nodiscard]] std::string unguessable_name(const char* prefix);
 
 }  // namespace ipc

@@ -1,8 +1,9 @@
 #pragma once
-// The CPU topology as Linux describes it in sysfs: which CPUs are hardware
-// threads of one core, which share the last-level cache, which NUMA node each
-// belongs to.  A round trip between two CPUs costs what the hardware between
-// them costs, so placement (placement.hpp) chooses CPU pairs from this.
+// The CPU topology: which CPUs are hardware threads of one core, which share
+// the last-level cache, which NUMA node each belongs to, as Linux describes it
+// in sysfs or Windows in GetLogicalProcessorInformationEx.  A round trip
+// between two CPUs costs what the hardware between them costs, so placement
+// (placement.hpp) chooses CPU pairs from this.
 #include <filesystem>
 #include <optional>
 #include <string_view>
@@ -28,6 +29,20 @@ class Topology {
   Topology() = default;                              // nothing known
   explicit Topology(std::vector<CpuTopology> cpus);  // any order; one entry per CPU kept
 
+  // This machine's topology; never throws for the machine's sake, what
+  // cannot be read is unknown.
+  //
+  // Linux (topology_linux.cpp): read("/sys").
+  // Windows (windows/topology.cpp): GetLogicalProcessorInformationEx
+  // (RelationAll), processor group 0 only (see placement.hpp's CPU numbers):
+  //   core: the lowest CPU of the RelationProcessorCore mask naming the CPU.
+  //   llc:  the machine's highest cache level among CacheUnified and
+  //     CacheData (RelationCache); the lowest CPU of that cache's mask.
+  //   node: RelationNumaNode's NodeNumber; the package where none names the CPU.
+  //   package: the RelationProcessorPackage entry's position (0, 1, ...):
+  //     Windows numbers no packages.
+  [[nodiscard]] static Topology read();
+
   // Reads <sysfs_root>/devices/system/cpu/cpuN/{topology,cache} and
   // <sysfs_root>/devices/system/node/nodeN/cpulist.  What is missing or
   // malformed is unknown: this never throws for the machine's sake.
@@ -38,7 +53,8 @@ class Topology {
   //   each CPU's cache of that level, by its shared_cpu_list.
   // node: the nodeN/cpulist naming the CPU; if no node lists a CPU at all
   //   (no NUMA support, or a synthetic tree without it), the package instead.
-  [[nodiscard]] static Topology read(const std::filesystem::path& sysfs_root = "/sys");
+  // Portable (a synthetic tree reads the same on Windows), topology.cpp.
+  [[nodiscard]] static Topology read(const std::filesystem::path& sysfs_root);
 
   [[nodiscard]] const std::vector<CpuTopology>& cpus() const noexcept { return cpus_; }  // ascending
   [[nodiscard]] const CpuTopology* find(int cpu) const noexcept;                        // nullptr: unknown CPU

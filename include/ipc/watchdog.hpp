@@ -2,7 +2,8 @@
 // Watchdog: notices a consumer that died or stopped answering, and unblocks
 // the producer.
 //
-// A thread that sleeps in poll() on the child's pidfd, waking every
+// A thread that sleeps in poll() on the child's pidfd (Windows:
+// WaitForMultipleObjects on the process handle), waking every
 // timeout/20 to see whether the producer's progress counter moved.  The timed
 // loop pays one relaxed store per round trip for this; the thread costs one
 // wake-up per tick.  When it trips (the child exited, or no progress for
@@ -34,14 +35,24 @@ class Watchdog {
   [[nodiscard]] Trip trip() const noexcept { return trip_.load(std::memory_order_acquire); }
 
  private:
-  void watch();
+  void watch();  // the thread: one per platform (watchdog.cpp, windows/watchdog.cpp)
+  // How often the thread looks at progress_: timeout/20, within [1, 100] ms.
+  [[nodiscard]] std::chrono::milliseconds tick() const noexcept;
+  // Called every tick: true once progress_ has not moved for timeout_.
+  [[nodiscard]] bool stalled() noexcept;
 
   const ChildProcess& child_;
   const std::atomic<std::uint64_t>& progress_;
   std::chrono::milliseconds timeout_;
   std::function<void()> interrupt_;
+#ifdef _WIN32
+  UniqueHandle stop_;  // a manual-reset event: set to end the thread
+#else
   UniqueFd stop_;  // an eventfd: written to end the thread
+#endif
   std::atomic<Trip> trip_{Trip::none};
+  std::uint64_t last_seen_ = 0;                         // progress_ at the last change
+  std::chrono::steady_clock::time_point last_change_;  // when it changed
   std::thread thread_;
 };
 

@@ -96,12 +96,6 @@ ExitStatus from_siginfo(const siginfo_t& info) {
 
 }  // namespace
 
-std::string Command::text() const {
-  std::string text;
-  for (const std::string& word : words_) text += (text.empty() ? "" : " ") + word;
-  return text;
-}
-
 std::string ExitStatus::describe() const {
   if (signal != 0) {
     const char* abbrev = ::sigabbrev_np(signal);

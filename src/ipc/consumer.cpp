@@ -2,7 +2,9 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#ifndef _WIN32
 #include <poll.h>
+#endif
 
 #include <cerrno>
 
@@ -27,6 +29,7 @@ Consumer::~Consumer() {
   child_.kill_and_reap();
 }
 
+#ifndef _WIN32
 void Consumer::await_readable(int fd, std::string_view waiting_for) {
   const auto deadline = std::chrono::steady_clock::now() + timeout_;
   pollfd fds[2] = {{fd, POLLIN, 0}, {child_.exit_fd(), POLLIN, 0}};
@@ -40,6 +43,7 @@ void Consumer::await_readable(int fd, std::string_view waiting_for) {
   }
   fail(fmt::format("while waiting for {}", waiting_for), fds[1].revents == 0);
 }
+#endif
 
 void Consumer::await(const std::function<bool()>& ready, std::string_view waiting_for) {
   const auto deadline = std::chrono::steady_clock::now() + timeout_;

@@ -25,7 +25,7 @@ std::optional<std::string> find_executable(std::string_view name) {
     return !std::filesystem::is_directory(path, ec) && ::access(path.c_str(), X_OK) == 0;
   };
   if (name.empty()) return std::nullopt;
-  if (name.find('/') != std::string_view::npos) {
+  if (names_a_path(name)) {
     std::string path(name);
     return runnable(path) ? std::optional(path) : std::nullopt;
   }

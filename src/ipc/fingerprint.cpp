@@ -5,16 +5,13 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
-#include <cstring>
 #include <optional>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#define IPC_HAVE_CPUID 1
-#endif
-
+#include "compiler_name.hpp"
+#include "cpuid.hpp"
 #include "text_file.hpp"
 
 namespace ipc {
@@ -114,47 +111,14 @@ std::string mitigations(const fs::path& dir) {
   return summary;
 }
 
-#ifdef IPC_HAVE_CPUID
-std::string hypervisor_from_cpuid() {
-  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-  if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) == 0) return std::string(kUnknown);
-  if ((ecx & (1u << 31)) == 0) return "none";
-  // Hypervisor leaves are outside the range __get_cpuid checks: ask directly.
-  __cpuid(0x40000000, eax, ebx, ecx, edx);
-  char raw[12];
-  std::memcpy(raw + 0, &ebx, 4);
-  std::memcpy(raw + 4, &ecx, 4);
-  std::memcpy(raw + 8, &edx, 4);
-  const std::string_view signature(raw, sizeof raw);
-  constexpr std::pair<std::string_view, std::string_view> kKnown[] = {
-      {"KVMKVMKVM", "kvm"},     {"Microsoft Hv", "microsoft"}, {"VMwareVMware", "vmware"},
-      {"XenVMMXenVMM", "xen"},  {"TCGTCGTCGTCG", "qemu"},      {"bhyve bhyve ", "bhyve"},
-      {" lrpepyh  vr", "parallels"}, {"ACRNACRNACRN", "acrn"},
-  };
-  for (const auto& [prefix, name] : kKnown)
-    if (signature.starts_with(prefix)) return std::string(name);
-  return "other";
-}
-#endif
-
 std::string virtualization(const fs::path& root, const std::optional<std::string>& cpuinfo) {
-#ifdef IPC_HAVE_CPUID
-  if (is_root(root)) return hypervisor_from_cpuid();
-#endif
+  // This machine: CPUID where there is one (x86).
+  if (is_root(root))
+    if (auto hypervisor = detail::cpuid_hypervisor()) return std::move(*hypervisor);
   if (const auto type = detail::read_line(root / "sys/hypervisor/type"); type && !type->empty()) return *type;
   const auto flags = cpuinfo ? cpuinfo_field(*cpuinfo, "flags") : std::nullopt;
   if (!flags) return std::string(kUnknown);
   return (" " + *flags + " ").find(" hypervisor ") != std::string::npos ? "other" : "none";
-}
-
-std::string compiler() {
-#if defined(__clang__)
-  return fmt::format("clang {}", detail::trim(__clang_version__));
-#elif defined(__GNUC__)
-  return fmt::format("g++ {}", __VERSION__);
-#else
-  return std::string(kUnknown);
-#endif
 }
 
 }  // namespace
@@ -171,7 +135,7 @@ std::vector<std::pair<std::string, std::string>> machine_fingerprint(const fs::p
       {"isolcpus", isolcpus(cpu_dir)},
       {"mitigations", mitigations(cpu_dir / "vulnerabilities")},
       {"virtualization", virtualization(root, cpuinfo)},
-      {"compiler", compiler()},
+      {"compiler", detail::compiler_name()},
   };
 }
 

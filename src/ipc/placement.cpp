@@ -98,16 +98,6 @@ std::string_view describe(Placement placement) noexcept {
   return "unknown";
 }
 
-std::vector<int> allowed_cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (::sched_getaffinity(0, sizeof set, &set) != 0) throw_errno("sched_getaffinity");
-  std::vector<int> cpus;
-  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
-    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
-  return cpus;
-}
-
 std::optional<Placement> classify_pair(int a, int b, const Topology& topology) noexcept {
   if (a == b) return Placement::same;
   for (const Placement p : kTopologyClasses)
@@ -159,20 +149,6 @@ std::vector<Placement> available_placements(const Topology& topology, const std:
   for (const Placement p : kTopologyClasses)
     if (first_pair(p, allowed, topology)) available.push_back(p);
   return available;
-}
-
-ScopedPin::ScopedPin(std::optional<int> cpu) {
-  if (!cpu) return;
-  if (::sched_getaffinity(0, sizeof previous_, &previous_) != 0) throw_errno("sched_getaffinity");
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(*cpu, &set);
-  if (::sched_setaffinity(0, sizeof set, &set) != 0) throw_errno(fmt::format("pin to CPU {}", *cpu));
-  pinned_ = true;
-}
-
-ScopedPin::~ScopedPin() {
-  if (pinned_) ::sched_setaffinity(0, sizeof previous_, &previous_);
 }
 
 }  // namespace ipc

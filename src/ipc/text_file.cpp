@@ -1,40 +1,8 @@
 #include "text_file.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <charconv>
 
 namespace ipc::detail {
-namespace {
-
-// /proc/cpuinfo of a machine with a thousand CPUs is about 1.5 MiB; nothing
-// read here is legitimately larger, and a bound keeps a strange file harmless.
-constexpr std::size_t kMaxFileSize = 8 << 20;
-
-}  // namespace
-
-std::optional<std::string> read_text(const std::filesystem::path& file) {
-  // POSIX calls rather than std::ifstream: a directory or an EIO from a sysfs
-  // attribute must read as "unknown", not as an empty file.
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string text;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 || text.size() + static_cast<std::size_t>(n) > kMaxFileSize) {
-      ::close(fd);
-      return std::nullopt;
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return text;
-}
 
 std::string_view trim(std::string_view text) noexcept {
   constexpr std::string_view kSpace = " \t\n\r\f\v";

@@ -3,6 +3,7 @@
 // reader and the machine fingerprint describe whatever a machine exposes, and
 // a file that is missing or unreadable there is "unknown", not an error.
 // Private to ipc_core.
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -10,7 +11,12 @@
 
 namespace ipc::detail {
 
-// The whole file (at most a few MiB), or std::nullopt if it cannot be read.
+// /proc/cpuinfo of a machine with a thousand CPUs is about 1.5 MiB; nothing
+// read here is legitimately larger, and a bound keeps a strange file harmless.
+inline constexpr std::size_t kMaxTextSize = 8 << 20;
+
+// The whole file (at most kMaxTextSize bytes), or std::nullopt if it cannot
+// be read.  Linux: text_file_linux.cpp; Windows: windows/text_file.cpp.
 [[nodiscard]] std::optional<std::string> read_text(const std::filesystem::path& file);
 
 // The first line without surrounding white space, or std::nullopt.

@@ -51,28 +51,7 @@ TickClock::TickClock() {
 #ifdef IPC_HAVE_TSC
   if (!tsc_is_invariant() || first_line("/sys/devices/system/clocksource/clocksource0/current_clocksource") != "tsc")
     return;
-  use_tsc_ = true;
-  timespec ts;
-  const auto monotonic_ns = [&ts] {
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
-  };
-  const std::uint64_t t0 = monotonic_ns(), c0 = now();
-  std::uint64_t t1;
-  while ((t1 = monotonic_ns()) - t0 < 50'000'000u) {
-  }
-  const std::uint64_t c1 = now();
-  ticks_per_ns_ = static_cast<double>(c1 - c0) / static_cast<double>(t1 - t0);
-  // Under a hypervisor the TSC may advance in steps (26 ticks, 10 ns, on the
-  // development VM): the finest difference two samples can show.
-  std::uint64_t step = UINT64_MAX;
-  for (std::uint64_t previous = now(), i = 0; i < 1000; ++i) {
-    const std::uint64_t t = now();
-    if (t != previous) step = std::min(step, t - previous);
-    previous = t;
-  }
-  description_ = fmt::format("tsc ({:.3f} GHz, calibrated against CLOCK_MONOTONIC, resolution {:.1f} ns)",
-                             ticks_per_ns_, static_cast<double>(step) / ticks_per_ns_);
+  calibrate_tsc("CLOCK_MONOTONIC");
 #endif
 }
 

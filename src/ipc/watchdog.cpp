@@ -4,7 +4,6 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 
 #include "ipc/error.hpp"
@@ -19,6 +18,8 @@ Watchdog::Watchdog(const ChildProcess& child, const std::atomic<std::uint64_t>& 
       interrupt_(std::move(interrupt)),
       stop_(::eventfd(0, EFD_CLOEXEC)) {
   if (!stop_) throw_errno("eventfd");
+  last_seen_ = progress_.load(std::memory_order_relaxed);
+  last_change_ = std::chrono::steady_clock::now();
   thread_ = std::thread([this] { watch(); });
 }
 
@@ -30,28 +31,12 @@ void Watchdog::disarm() noexcept {
 }
 
 void Watchdog::watch() {
-  using Clock = std::chrono::steady_clock;
-  const auto tick = std::clamp(timeout_ / 20, std::chrono::milliseconds(1), std::chrono::milliseconds(100));
-  std::uint64_t last_seen = progress_.load(std::memory_order_relaxed);
-  auto last_change = Clock::now();
   pollfd fds[2] = {{stop_.get(), POLLIN, 0}, {child_.exit_fd(), POLLIN, 0}};
   for (;;) {
-    const int r = ::poll(fds, 2, static_cast<int>(tick.count()));
+    const int r = ::poll(fds, 2, static_cast<int>(tick().count()));
     if (r < 0 && errno != EINTR) return;
     if (fds[0].revents != 0) return;
-    Trip trip = Trip::none;
-    if (fds[1].revents != 0) {
-      trip = Trip::consumer_exited;
-    } else {
-      const auto now = Clock::now();
-      const std::uint64_t seen = progress_.load(std::memory_order_relaxed);
-      if (seen != last_seen) {
-        last_seen = seen;
-        last_change = now;
-      } else if (now - last_change >= timeout_) {
-        trip = Trip::timed_out;
-      }
-    }
+    const Trip trip = fds[1].revents != 0 ? Trip::consumer_exited : stalled() ? Trip::timed_out : Trip::none;
     if (trip == Trip::none) continue;
     trip_.store(trip, std::memory_order_release);
     child_.kill();

@@ -1,0 +1,25 @@
+// machine_cautions on Windows (see caution.hpp).  Linux: caution_linux.cpp.
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+
+#include "caution.hpp"
+
+namespace ipc::bench {
+
+std::vector<std::string> machine_cautions(const std::set<int>&, std::size_t, const Topology&, bool) {
+  std::vector<std::string> causes;
+  // wine's ntdll exports wine_get_version; Windows' does not.  The
+  // fingerprint's kernel value names wine's version and host.  Found before
+  // and after the run, it is one caution (Cautions::add).
+  if (::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != nullptr)
+    causes.push_back("running under wine: the round trips are wine's emulation of Windows on another kernel, "
+                     "not Windows'");
+  return causes;
+}
+
+}  // namespace ipc::bench
