@@ -5,7 +5,7 @@
 # whose JSON goes through scripts/compare.py's gate against itself.  Last, a
 # bounded libFuzzer run of each fuzz target (clang), which also replays every
 # input that ever crashed one, and the shared-memory channel under
-# ThreadSanitizer.
+# ThreadSanitizer.  Then the Windows build, cross-compiled, under wine.
 source "$(dirname "$0")/lib/setup.sh"
 ensure_packages "${test_packages[@]}"
 
@@ -36,3 +36,13 @@ ctest --test-dir "$repo/build/test-fuzz" -L fuzz --output-on-failure
 
 build_tree "$repo/build/test-tsan" -DIPC_BENCH_TSAN=ON "${quick[@]}" -- shm_channel_tsan_test
 ctest --test-dir "$repo/build/test-tsan" -L tsan --output-on-failure
+
+# The Windows port: cross-compiled with mingw-w64 and tested under wine
+# (README, "On Windows").  Where the cross tools cannot be installed
+# (not root, no network), windows_packages prints why on one line and the
+# Windows part is skipped.
+source "$repo/scripts/lib/windows.sh"
+if windows_packages; then
+  trap 'windows_stop "$repo"' EXIT
+  windows_tests "$repo"
+fi
