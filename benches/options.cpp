@@ -145,9 +145,16 @@ RemoteTarget resolve_remote(const std::string& remote_text, const CLI::Option& t
 }  // namespace
 
 std::vector<std::string> split_consumer_command(std::string_view text) {
+#ifdef _WIN32
+  // A backslash separates a Windows path's parts: only quotes are refused.
+  if (text.find_first_of("'\"") != std::string_view::npos)
+    throw UsageError("--consumer-cmd: quotes are not supported (the command is split at spaces); "
+                     "wrap a command that needs them in a script");
+#else
   if (text.find_first_of("'\"\\") != std::string_view::npos)
     throw UsageError("--consumer-cmd: quotes and backslashes are not supported (the command is split at spaces); "
                      "wrap a command that needs them in a script");
+#endif
   std::vector<std::string> words;
   constexpr std::string_view kSpace = " \t\n\r\f\v";
   for (std::size_t start = text.find_first_not_of(kSpace); start != std::string_view::npos;) {

@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <iostream>
 
 #include "ipc/unique_fd.hpp"
 #include "options.hpp"
@@ -55,13 +54,6 @@ std::optional<std::string> write_output(const std::string& path, std::string_vie
   // NFS and some FUSE file systems report a failed write-back only here.
   if (::fsync(fd.get()) != 0 && errno != EINVAL && errno != EROFS) return failed_and_removed(errno);
   if (::close(fd.release()) != 0) return failed(errno);
-  return std::nullopt;
-}
-
-std::optional<std::string> flush_stdout() {
-  std::cout.flush();  // synchronised with stdio: its errors show in ferror(stdout)
-  if (std::fflush(stdout) != 0 || std::ferror(stdout))
-    return fmt::format("cannot write standard output: {}", std::strerror(errno != 0 ? errno : EIO));
   return std::nullopt;
 }
 

@@ -1,11 +1,5 @@
 // machine_cautions on Windows (see caution.hpp).  Linux: caution_linux.cpp.
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
+#include "ipc/windows/win32.hpp"
 
 #include "caution.hpp"
 

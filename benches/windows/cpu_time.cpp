@@ -1,12 +1,6 @@
 // CPU times on Windows, from GetProcessTimes (see cpu_time.hpp).  Linux:
 // cpu_time.cpp.
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
+#include "ipc/windows/win32.hpp"
 
 #include "cpu_time.hpp"
 

@@ -1,22 +1,14 @@
 // The output files on Windows (see output_file.hpp), with Win32 file calls:
 // CreateFileW, WriteFile, FlushFileBuffers for fsync.  Paths are UTF-8, as
 // everywhere in ipc_bench on Windows.  Linux: output_file.cpp.
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
+#include "ipc/windows/win32.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <iostream>
 
 #include "ipc/windows/error.hpp"
 #include "options.hpp"
@@ -94,13 +86,6 @@ std::optional<std::string> write_output(const std::string& path, std::string_vie
   // network share reports a failed write-back only here.
   if (disk_file && !::FlushFileBuffers(handle)) return failed_and_removed(::GetLastError());
   if (!::CloseHandle(handle)) return failed(::GetLastError());
-  return std::nullopt;
-}
-
-std::optional<std::string> flush_stdout() {
-  std::cout.flush();  // synchronised with stdio: its errors show in ferror(stdout)
-  if (std::fflush(stdout) != 0 || std::ferror(stdout))
-    return fmt::format("cannot write standard output: {}", std::strerror(errno != 0 ? errno : EIO));
   return std::nullopt;
 }
 

@@ -1,12 +1,6 @@
 // StopSignals on Windows: a console control handler (see stop_signals.hpp).
 // Linux: stop_signals.cpp.
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
+#include "ipc/windows/win32.hpp"
 
 #include <atomic>
 #include <csignal>

@@ -7,9 +7,10 @@
 // resets SIGPIPE and pins itself.
 // Windows (windows/child_process.cpp): CreateProcessW, suspended, with the
 // explicit list of handles it may inherit (PROC_THREAD_ATTRIBUTE_HANDLE_LIST),
-// placed in a Job object that kills it when ipc_bench's last handle on the
-// job closes (JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE: also when ipc_bench is
-// killed), its affinity set, then resumed.
+// created inside a Job object (PROC_THREAD_ATTRIBUTE_JOB_LIST) that kills it
+// when ipc_bench's last handle on the job closes
+// (JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE: also when ipc_bench is killed), its
+// affinity set, then resumed.
 // Destroying a ChildProcess kills and reaps it.
 #include <sys/types.h>
 
@@ -19,10 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "ipc/unique_fd.hpp"
-#ifdef _WIN32
-#include "ipc/windows/unique_handle.hpp"
-#endif
+#include "ipc/native_handle.hpp"
 
 namespace ipc {
 
@@ -49,20 +47,13 @@ class Command {
   std::vector<std::string> words_{std::string()};
 };
 
-// What a child inherits: a descriptor on Linux, a HANDLE on Windows.
-#ifdef _WIN32
-using Inheritable = void*;
-#else
-using Inheritable = int;
-#endif
-
 struct SpawnOptions {
   Command command;                                  // argv[0] is its executable; its other words come first
   std::vector<std::string> args;                    // the rest of argv
   // {descriptor here, number in the child}.  On Windows {handle, 0, 1 or 2}
   // becomes the child's standard input, output or error, and {handle, -1}
   // is only inherited, under the same value (the caller passes it in args).
-  std::vector<std::pair<Inheritable, int>> fd_map;
+  std::vector<std::pair<NativeHandle, int>> fd_map;
   std::optional<int> cpu;                           // pin the child to this CPU
 };
 

@@ -30,11 +30,9 @@ class Consumer {
 
   // Handshake waits: return once `fd` is readable (or `ready()` holds); throw
   // ipc::Error if the consumer exits first or the timeout passes.  ready()
-  // is polled every millisecond.  (Windows has no poll() for pipes and
-  // events: its transports use await().)
-#ifndef _WIN32
-  void await_readable(int fd, std::string_view waiting_for);
-#endif
+  // is polled every millisecond.  On Windows `fd` is a pipe (PeekNamedPipe,
+  // polled like ready()); sockets and events there wait through await().
+  void await_readable(NativeHandle fd, std::string_view waiting_for);
   void await(const std::function<bool()>& ready, std::string_view waiting_for);
 
   // Starts the watchdog.  `interrupt` runs on its thread once the consumer is

@@ -2,18 +2,33 @@
 // Whole-message reads and writes on blocking descriptors (pipes, stream
 // sockets), and the stream transports' Link and echo loop.
 //
-// The common case, the whole message in one system call, is inline and goes
-// through ipc/sys.hpp; short transfers, EINTR and errors take the
-// out-of-line path.
+// Linux: the common case, the whole message in one system call, is inline
+// and goes through ipc/sys.hpp; short transfers, EINTR and errors take the
+// out-of-line path.  Windows (pipes only): ReadFile and WriteFile
+// (windows/io.cpp).
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
 #include "ipc/error.hpp"
+#include "ipc/native_handle.hpp"
 #include "ipc/round_trip_loop.hpp"
+#ifndef _WIN32
 #include "ipc/sys.hpp"
+#endif
 
 namespace ipc {
+
+enum class ReadResult { complete, eof };
+
+#ifdef _WIN32
+// Reads exactly buf.size() bytes; eof if the writer closed before the first
+// byte (ERROR_BROKEN_PIPE).  Throws ipc::Error on a partial message or any
+// other failure.
+ReadResult read_exact(NativeHandle handle, std::span<std::byte> buf);
+// Writes all of buf; throws ipc::Error (the reader is gone: ERROR_NO_DATA).
+void write_all(NativeHandle handle, std::span<const std::byte> buf);
+#else
 
 // A read or write that waited as long as the descriptor's SO_RCVTIMEO or
 // SO_SNDTIMEO allows (the sockets of a run against a remote consumer).
@@ -25,8 +40,6 @@ class TimedOut : public Error {
  private:
   bool sending_;
 };
-
-enum class ReadResult { complete, eof };
 
 namespace io_detail {
 // The rest of a read or write whose first system call returned `first`.
@@ -52,12 +65,13 @@ inline void write_all(int fd, std::span<const std::byte> buf) {
     return;
   io_detail::finish_write(fd, buf, r);
 }
+#endif
 
 // The Link (ipc/round_trip_loop.hpp) of every byte-stream transport: pipe,
 // fifo, tcp_*, unix_stream.  A message is exactly N bytes each way.
 struct StreamLink {
-  int out;              // pings go here
-  int in;               // pongs come from here
+  NativeHandle out;     // pings go here
+  NativeHandle in;      // pongs come from here
   const char* closed;   // what end of file on `in` means, for the error
 
   void send(std::span<const std::byte> ping, std::uint64_t /*seq*/) { write_all(out, ping); }
@@ -71,6 +85,17 @@ struct StreamLink {
 // The consumer's side of every byte-stream transport, once READY is sent:
 // echoes `payload`-byte messages from `in` to `out` until end of file.
 // Throws ipc::Error on a partial message or a failed call.
-void echo_stream(int in, int out, std::size_t payload);
+void echo_stream(NativeHandle in, NativeHandle out, std::size_t payload);
+
+// An anonymous pipe that no child inherits unless lent to it at a spawn
+// (pipe2 with O_CLOEXEC; CreatePipe without inheritance).  Throws ipc::Error.
+struct AnonymousPipe {
+  UniqueNative read_end, write_end;
+  AnonymousPipe();
+};
+
+// This process's standard input and output: 0 and 1, or GetStdHandle's.
+[[nodiscard]] NativeHandle standard_input() noexcept;
+[[nodiscard]] NativeHandle standard_output() noexcept;
 
 }  // namespace ipc

@@ -55,10 +55,10 @@ windows_wine_run="$windows_repo/scripts/wine_run"
 # the sources and headers the prefix is made of.
 windows_package_list=(g++-mingw-w64-x86-64-posix wine64 dpkg-dev cmake make googletest libfmt-dev libcli11-dev
   nlohmann-json3-dev)
-# The tests' build: -O1 without debug information compiles in about half
+# The tests' build: -O0 without debug information compiles in about half
 # the time of Release on the 2-CPU CI machine; what runs under wine is
 # checked for function, never timed.
-windows_build_type=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g0")
+windows_build_type=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g0")
 # Bump when the way windows_deps builds the prefix changes: it is rebuilt.
 windows_deps_recipe=3
 windows_reason=""
@@ -260,7 +260,9 @@ windows_deps() {
   echo "  built the Windows dependencies in $((SECONDS - started)) s" >&2
 }
 
-# windows_tests REPO [CTEST_ARGS...]
+# windows_tests REPO [CTEST_ARGS...]: configures (once), builds, runs ctest.
+# With IPC_BENCH_LINUX_BINARY (the Linux ipc_bench) in the environment, the
+# tree also checks that both give the same names (tests/windows/names_test.py).
 windows_tests() {
   local repo=$1 dir label
   shift
@@ -272,6 +274,7 @@ windows_tests() {
     mkdir -p "$dir"
     if ! cmake -S "$repo" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$windows_toolchain" \
       -DIPC_BENCH_WINDOWS_PREFIX="$windows_prefix" "${windows_build_type[@]}" -DBUILD_TESTING=ON \
+      -DIPC_BENCH_LINUX_BINARY="${IPC_BENCH_LINUX_BINARY:-}" \
       -DIPC_BENCH_WERROR=ON >"$dir/configure.log" 2>&1; then
       cat "$dir/configure.log" >&2
       windows_die "configuring $label failed"

@@ -30,7 +30,7 @@ Consumer::~Consumer() {
 }
 
 #ifndef _WIN32
-void Consumer::await_readable(int fd, std::string_view waiting_for) {
+void Consumer::await_readable(NativeHandle fd, std::string_view waiting_for) {
   const auto deadline = std::chrono::steady_clock::now() + timeout_;
   pollfd fds[2] = {{fd, POLLIN, 0}, {child_.exit_fd(), POLLIN, 0}};
   for (;;) {

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <vector>
 
@@ -47,9 +50,14 @@ void finish_write(int fd, std::span<const std::byte> buf, ssize_t r) {
 
 namespace ipc {
 
-void echo_stream(int in, int out, std::size_t payload) {
-  std::vector<std::byte> buf(payload);
-  while (read_exact(in, buf) == ReadResult::complete) write_all(out, buf);
+AnonymousPipe::AnonymousPipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe2");
+  read_end.reset(fds[0]);
+  write_end.reset(fds[1]);
 }
+
+NativeHandle standard_input() noexcept { return STDIN_FILENO; }
+NativeHandle standard_output() noexcept { return STDOUT_FILENO; }
 
 }  // namespace ipc

@@ -1,8 +1,6 @@
 #include "ipc/transport/pipe.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -11,20 +9,9 @@
 #include "ipc/io.hpp"
 #include "ipc/message.hpp"
 #include "ipc/protocol.hpp"
-#include "ipc/unique_fd.hpp"
 
 namespace ipc::pipe_transport {
 namespace {
-
-struct Pipe {
-  UniqueFd read_end, write_end;
-  Pipe() {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe2");
-    read_end.reset(fds[0]);
-    write_end.reset(fds[1]);
-  }
-};
 
 class PipeRunner final : public Runner {
  public:
@@ -40,7 +27,8 @@ class PipeRunner final : public Runner {
         throw Error("handshake failed: the consumer closed its stdout");
       expect_ready(ready);
     });
-    // A dead consumer closes its end of both pipes: our reads see EOF.
+    // A dead consumer closes its end of both pipes: our reads see EOF (a
+    // broken pipe, on Windows).
     consumer_.arm([] {});
   }
 
@@ -59,11 +47,11 @@ class PipeRunner final : public Runner {
   SpawnOptions spawn_options(const RunnerOptions& options) const {
     return {options.consumer_path,
             {"--payload", std::to_string(options.payload)},
-            {{to_consumer_.read_end.get(), STDIN_FILENO}, {from_consumer_.write_end.get(), STDOUT_FILENO}},
+            {{to_consumer_.read_end.get(), 0}, {from_consumer_.write_end.get(), 1}},
             options.consumer_cpu};
   }
 
-  Pipe to_consumer_, from_consumer_;
+  AnonymousPipe to_consumer_, from_consumer_;
   Message message_;
   std::uint64_t seq_ = 0;
   Consumer consumer_;  // last: stopped and reaped before the pipes close
@@ -73,7 +61,9 @@ class PipeRunner final : public Runner {
 
 std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<PipeRunner>(options); }
 
-int serve(std::size_t payload, int in, int out) {
+int serve(std::size_t payload) { return serve(payload, standard_input(), standard_output()); }
+
+int serve(std::size_t payload, NativeHandle in, NativeHandle out) {
   write_all(out, ready_bytes());
   echo_stream(in, out, payload);
   return 0;

@@ -1,9 +1,8 @@
 // What the Windows platform layer promises beyond the registry-driven
 // transport tests: the leftover check sees a mapping, consumers are pinned
 // and in the kill-on-close job, ipc_bench.exe speaks the Linux names.
-#define WIN32_LEAN_AND_MEAN
-#define NOMINMAX
-#include <windows.h>
+#include "ipc/windows/win32.hpp"
+#include <tlhelp32.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -81,6 +80,63 @@ TEST(WindowsCli, JsonNamesAreTheLinuxNames) {
   EXPECT_EQ(got, expected);
   EXPECT_NE(parsed.at("context").at("kernel").get<std::string>().find("Windows"), std::string::npos);
   std::filesystem::remove(json);
+}
+
+// The processes whose parent is `pid` (a Toolhelp snapshot).
+std::vector<DWORD> children_of(DWORD pid) {
+  std::vector<DWORD> children;
+  const HANDLE snapshot = ::CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+  if (snapshot == INVALID_HANDLE_VALUE) return children;
+  PROCESSENTRY32W entry{};
+  entry.dwSize = sizeof entry;
+  for (BOOL more = ::Process32FirstW(snapshot, &entry); more; more = ::Process32NextW(snapshot, &entry))
+    if (entry.th32ParentProcessID == pid) children.push_back(entry.th32ProcessID);
+  ::CloseHandle(snapshot);
+  return children;
+}
+
+// The job's promise: ipc_bench killed outright (no handler runs) takes its
+// consumer with it.  ipc_bench is started outside any job, as from a shell
+// (ChildProcess would put it in this process's job, which wine 8 cannot
+// nest ipc_bench's own job in).
+TEST(WindowsChildProcess, AConsumerDiesWithAKilledIpcBench) {
+  std::wstring line = L"ipc_bench -t pipe --placement none -n 100000000";
+  const std::wstring exe = win32::widen(test::built("ipc_bench"));
+  STARTUPINFOW startup{};
+  startup.cb = sizeof startup;
+  PROCESS_INFORMATION info{};
+  ASSERT_TRUE(::CreateProcessW(exe.c_str(), line.data(), nullptr, nullptr, FALSE, 0, nullptr, nullptr, &startup, &info));
+  ::CloseHandle(info.hThread);
+  struct Bench {
+    HANDLE process;
+    DWORD id;
+    [[nodiscard]] pid_t pid() const { return static_cast<pid_t>(id); }
+    void kill() const { ::TerminateProcess(process, 137); }
+    ~Bench() {
+      kill();
+      ::CloseHandle(process);
+    }
+  } bench{info.hProcess, info.dwProcessId};
+  std::vector<DWORD> consumers;
+  for (int i = 0; i < 1000 && consumers.empty(); ++i) {
+    ::Sleep(10);
+    consumers = children_of(static_cast<DWORD>(bench.pid()));
+  }
+  ASSERT_EQ(consumers.size(), 1u) << "no consumer appeared within 10 s";
+  const HANDLE consumer = ::OpenProcess(SYNCHRONIZE, FALSE, consumers.front());
+  ASSERT_NE(consumer, nullptr);
+  bench.kill();
+  EXPECT_EQ(::WaitForSingleObject(consumer, 10'000), WAIT_OBJECT_0) << "the consumer outlived ipc_bench";
+  ::CloseHandle(consumer);
+}
+
+TEST(WindowsCli, AConsumerThatFailsIsOneErrorAndExitOne) {
+  const auto result = test::run_command(
+      {test::built("ipc_bench"), "-t", "pipe", "-n", "100", "--consumer-cmd", test::exits_with_status_1()});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  // As on Linux: the failure is the summary's FAILED line, on stdout.
+  EXPECT_NE(result.out.find("FAILED pipe/payload:4/placement:split"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("exited with status 1"), std::string::npos) << result.out;
 }
 
 TEST(WindowsCli, BadInputIsOneLineAndExitTwo) {

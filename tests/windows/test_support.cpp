@@ -1,8 +1,6 @@
 // test_support.hpp on Windows: processes through the Win32 API, leftovers
 // as named kernel objects in this session's namespace.
-#define WIN32_LEAN_AND_MEAN
-#define NOMINMAX
-#include <windows.h>
+#include "ipc/windows/win32.hpp"
 #include <winternl.h>
 
 #include <fmt/format.h>

@@ -3,13 +3,15 @@
 #include <cstddef>
 #include <memory>
 
+#include "ipc/native_handle.hpp"
 #include "ipc/runner.hpp"
 
 namespace ipc::pipe_transport {
 
 std::unique_ptr<Runner> start(const RunnerOptions& options);
-// The consumer side: echoes `payload`-byte pings from `in` to `out` (stdin
-// and stdout in pipe_consumer) until EOF.
-int serve(std::size_t payload, int in = 0, int out = 1);
+// The consumer side: echoes `payload`-byte pings from `in` to `out` (by
+// default standard input and output) until end of file.
+int serve(std::size_t payload);
+int serve(std::size_t payload, NativeHandle in, NativeHandle out);
 
 }  // namespace ipc::pipe_transport

@@ -1,8 +1,8 @@
 #pragma once
 // The transports of the Windows build, the counterparts of the Linux ones of
 // the same name (same benchmark names, same wire protocol, docs/protocol.md),
-// and their consumers' sides.  shm_spin and shm_yield are the portable ones
-// of ipc/transport/shm_spin.hpp.  Each start() spawns the consumer and
+// and their consumers' sides.  pipe, shm_spin and shm_yield are the portable
+// ones of ipc/transport/pipe.hpp and shm_spin.hpp.  Each start() spawns the consumer and
 // completes the handshake (throws ipc::Error otherwise); each serve() runs
 // in the consumer and returns its exit code, throwing ipc::Error on a failed
 // call or a protocol violation.
@@ -19,10 +19,6 @@ namespace ipc::windows {
 inline constexpr std::size_t kLargeMax = 16 * 1024 * 1024;
 // The largest UDP payload over IPv4: 65535 - 20 (IP) - 8 (UDP) bytes.
 inline constexpr std::size_t kMaxDatagram = 65507;
-
-// pipe: two anonymous pipes (CreatePipe) on the consumer's stdin and stdout.
-std::unique_ptr<Runner> start_pipe(const RunnerOptions& options);
-int serve_pipe(std::size_t payload);
 
 // tcp_nodelay, tcp_nagle: one loopback Winsock connection; the consumer
 // connects to 127.0.0.1:`port`.

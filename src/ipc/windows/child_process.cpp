@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "ipc/windows/error.hpp"
-#include "win32.hpp"
+#include "ipc/windows/win32.hpp"
 
 namespace ipc {
 namespace {
@@ -135,12 +135,15 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
   for (HANDLE h : inherit) inheritable.push_back(std::make_unique<InheritedHandle>(h));
 
   // Only the handles listed here cross into the child, however many others
-  // are inheritable at this moment (PROC_THREAD_ATTRIBUTE_HANDLE_LIST).
+  // are inheritable at this moment (PROC_THREAD_ATTRIBUTE_HANDLE_LIST); and
+  // the child is in the job from its creation (PROC_THREAD_ATTRIBUTE_JOB_LIST,
+  // Windows 10): were ipc_bench killed between CreateProcess and a later
+  // AssignProcessToJobObject, the child would outlive it, suspended.
   SIZE_T size = 0;
-  ::InitializeProcThreadAttributeList(nullptr, 1, 0, &size);
+  ::InitializeProcThreadAttributeList(nullptr, 2, 0, &size);
   std::vector<std::byte> attributes_storage(size);
   auto* attributes = reinterpret_cast<LPPROC_THREAD_ATTRIBUTE_LIST>(attributes_storage.data());
-  if (!::InitializeProcThreadAttributeList(attributes, 1, 0, &size))
+  if (!::InitializeProcThreadAttributeList(attributes, 2, 0, &size))
     throw_last_error("InitializeProcThreadAttributeList");
   struct AttributesGuard {
     LPPROC_THREAD_ATTRIBUTE_LIST list;
@@ -149,13 +152,14 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
   if (!inherit.empty() && !::UpdateProcThreadAttribute(attributes, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherit.data(),
                                                        inherit.size() * sizeof(HANDLE), nullptr, nullptr))
     throw_last_error("UpdateProcThreadAttribute");
+  HANDLE job = consumer_job();
+  if (!::UpdateProcThreadAttribute(attributes, 0, PROC_THREAD_ATTRIBUTE_JOB_LIST, &job, sizeof job, nullptr, nullptr))
+    throw_last_error("UpdateProcThreadAttribute");
   startup.lpAttributeList = attributes;
 
-  const HANDLE job = consumer_job();
   const std::wstring executable = win32::widen(options.command.executable());
   PROCESS_INFORMATION info{};
-  // Suspended until it is in the job and pinned: it runs no instruction
-  // outside either.
+  // Suspended until it is pinned: it runs no instruction on another CPU.
   if (!::CreateProcessW(executable.c_str(), line.data(), nullptr, nullptr, !inherit.empty(),
                         CREATE_SUSPENDED | EXTENDED_STARTUPINFO_PRESENT, nullptr, nullptr, &startup.StartupInfo,
                         &info)) {
@@ -164,12 +168,6 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
   }
   UniqueHandle thread(info.hThread);
   ChildProcess child(static_cast<pid_t>(info.dwProcessId), UniqueHandle(info.hProcess));
-  if (!::AssignProcessToJobObject(job, info.hProcess)) {
-    const DWORD code = ::GetLastError();
-    child.kill_and_reap();
-    throw Error(fmt::format("cannot start {}: AssignProcessToJobObject: {}", options.command.executable(),
-                            win32_message(code)));
-  }
   if (options.cpu) {
     if (*options.cpu < 0 || *options.cpu >= 64 ||
         !::SetProcessAffinityMask(info.hProcess, DWORD_PTR{1} << static_cast<unsigned>(*options.cpu))) {

@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "ipc/consumer_path.hpp"
-#include "win32.hpp"
+#include "ipc/windows/win32.hpp"
 
 namespace ipc {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "win32.hpp"
+#include "ipc/windows/win32.hpp"
 
 namespace ipc {
 

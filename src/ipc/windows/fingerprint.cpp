@@ -9,7 +9,7 @@
 #include "../cpuid.hpp"
 #include "ipc/fingerprint.hpp"
 #include "ipc/topology.hpp"
-#include "win32.hpp"
+#include "ipc/windows/win32.hpp"
 
 namespace ipc {
 namespace {

@@ -4,7 +4,7 @@
 // EINVAL at once).  Linux: open_loop.cpp.
 #include "ipc/cpu_relax.hpp"
 #include "ipc/round_trip_loop.hpp"
-#include "win32.hpp"
+#include "ipc/windows/win32.hpp"
 
 namespace ipc::loop_detail {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "ipc/placement.hpp"
 #include "ipc/windows/error.hpp"
-#include "win32.hpp"
+#include "ipc/windows/win32.hpp"
 
 namespace ipc {
 namespace {

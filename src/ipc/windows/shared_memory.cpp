@@ -5,7 +5,7 @@
 #include <random>
 
 #include "ipc/windows/error.hpp"
-#include "win32.hpp"
+#include "ipc/windows/win32.hpp"
 
 namespace ipc {
 namespace {

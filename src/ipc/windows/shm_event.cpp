@@ -14,7 +14,7 @@
 #include "ipc/shm_channel.hpp"
 #include "ipc/windows/error.hpp"
 #include "ipc/windows/transports.hpp"
-#include "win32.hpp"
+#include "ipc/windows/win32.hpp"
 
 namespace ipc::windows {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "ipc/error.hpp"
 #include "ipc/round_trip_loop.hpp"
-#include "win32.hpp"
+#include "ipc/windows/win32.hpp"
 
 namespace ipc::windows {
 

@@ -1,7 +1,7 @@
 // read_text on Windows (text_file.hpp), for the sysfs parser run on a
 // synthetic tree.  Linux: text_file_linux.cpp.
 #include "../text_file.hpp"
-#include "win32.hpp"
+#include "ipc/windows/win32.hpp"
 
 namespace ipc::detail {
 

@@ -9,7 +9,7 @@
 
 #include "../cpuid.hpp"
 #include "ipc/tick_clock.hpp"
-#include "win32.hpp"
+#include "ipc/windows/win32.hpp"
 
 namespace ipc {
 namespace {

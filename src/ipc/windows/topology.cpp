@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "ipc/topology.hpp"
-#include "win32.hpp"
+#include "ipc/windows/win32.hpp"
 
 namespace ipc {
 namespace {

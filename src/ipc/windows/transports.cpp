@@ -4,6 +4,7 @@
 #include <array>
 
 #include "ipc/registry.hpp"
+#include "ipc/transport/pipe.hpp"
 #include "ipc/transport/shm_spin.hpp"
 #include "ipc/windows/transports.hpp"
 
@@ -14,7 +15,7 @@ using windows::kLargeMax;
 
 constexpr std::array kTransports{
     Transport{"pipe", "the consumer's stdin and stdout (two anonymous pipes, CreatePipe)", "pipe_consumer", kLargeMax,
-              false, &windows::start_pipe},
+              false, &pipe_transport::start},
     Transport{"tcp_nodelay", "loopback TCP (Winsock), TCP_NODELAY set on both ends", "tcp_consumer", kLargeMax, false,
               &windows::start_tcp_nodelay},
     Transport{"tcp_nagle", "loopback TCP (Winsock), Nagle's algorithm left on", "tcp_consumer", kLargeMax, false,

@@ -1,7 +1,7 @@
 #include "ipc/watchdog.hpp"
 
 #include "ipc/windows/error.hpp"
-#include "win32.hpp"
+#include "ipc/windows/win32.hpp"
 
 namespace ipc {
 

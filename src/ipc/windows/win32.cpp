@@ -1,4 +1,4 @@
-#include "win32.hpp"
+#include "ipc/windows/win32.hpp"
 
 #include "ipc/windows/unique_handle.hpp"
 

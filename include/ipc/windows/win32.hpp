@@ -1,7 +1,7 @@
 #pragma once
-// <windows.h> for the library's Windows sources, and only for them: lean
-// (no GDI, no winsock 1 that would clash with winsock2.h) and without the
-// min/max macros that break std::min.
+// <windows.h> for the Windows sources (library, ipc_bench, tests), and only
+// for them: lean (no GDI, no winsock 1 that would clash with winsock2.h)
+// and without the min/max macros that break std::min.
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif

@@ -1,8 +1,0 @@
-// pipe_consumer (Windows): echoes pings from stdin to stdout (docs/protocol.md).
-#include "../consumer_cli.hpp"
-#include "ipc/windows/transports.hpp"
-
-int main(int argc, char** argv) {
-  ipc::ConsumerCli cli("pipe_consumer", "ipc_bench consumer for the pipe transport");
-  return cli.run(argc, argv, [](std::size_t payload) { return ipc::windows::serve_pipe(payload); });
-}
