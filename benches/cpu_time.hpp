@@ -16,6 +16,8 @@
 // The unit is 100 ns, but Windows charges CPU time per scheduler tick
 // (15.625 ms by default): a batch shorter than some ticks reads coarsely,
 // 0 or whole ticks, and only a long run's per-round-trip figure means much.
+// Under wine the consumer's time is left out: wine's GetProcessTimes gives
+// the calling process's own times for any process handle.
 #include <sys/types.h>
 
 #include <cstdint>

@@ -24,7 +24,9 @@ std::optional<std::uint64_t> process_ns(HANDLE process) noexcept {
 CpuTimes read_cpu_times(pid_t consumer) noexcept {
   CpuTimes times;
   times.producer_ns = process_ns(::GetCurrentProcess()).value_or(0);
-  if (consumer > 0) {
+  // wine's GetProcessTimes gives the calling process's times for any
+  // handle: a consumer figure would be the producer's again.
+  if (consumer > 0 && !win32::under_wine()) {
     // OpenProcess (MSDN: "OpenProcess function"): the least access that
     // GetProcessTimes needs.  Opened per read: twice per batch.  The pid is
     // not reused meanwhile: ChildProcess holds a handle on the consumer.

@@ -22,4 +22,9 @@ namespace ipc::win32 {
 std::wstring widen(std::string_view text);
 std::string narrow(std::wstring_view text);
 
+// True under wine: its ntdll exports wine_get_version, Windows' does not.
+// What wine does not emulate is then left out or flagged (cpu_time.hpp,
+// caution.hpp, fingerprint.hpp).
+[[nodiscard]] bool under_wine() noexcept;
+
 }  // namespace ipc::win32

@@ -28,5 +28,10 @@ std::string narrow(std::wstring_view text) {
   return out;
 }
 
+bool under_wine() noexcept {
+  static const bool wine = ::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != nullptr;
+  return wine;
+}
+
 }  // namespace win32
 }  // namespace ipc
