@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -15,7 +16,9 @@
 #include "ipc/child_process.hpp"
 #include "ipc/consumer_path.hpp"
 #include "ipc/registry.hpp"
+#include "ipc/placement.hpp"
 #include "ipc/shared_memory.hpp"
+#include "ipc/topology.hpp"
 
 namespace ipc {
 namespace {
@@ -35,6 +38,26 @@ TEST(WindowsLeftovers, SeeAMappingUntilBothHandlesAreClosed) {
     EXPECT_EQ(opened.data()[0], std::byte{42});
   }
   EXPECT_EQ(test::leftovers_of(self), std::vector<std::string>{});
+}
+
+// GetLogicalProcessorInformationEx names every CPU's core, cache and node:
+// each allowed CPU is known, and placement offers what the topology has.
+TEST(WindowsTopology, KnowsEveryAllowedCpu) {
+  const Topology topology = Topology::read();
+  const std::vector<int> allowed = allowed_cpus();
+  ASSERT_FALSE(allowed.empty());
+  for (const int cpu : allowed) {
+    const CpuTopology* known = topology.find(cpu);
+    ASSERT_NE(known, nullptr) << "CPU " << cpu;
+    EXPECT_TRUE(known->core && known->llc && known->node && known->package) << "CPU " << cpu;
+  }
+  const auto placements = available_placements(topology, allowed);
+  EXPECT_NE(std::ranges::find(placements, Placement::same), placements.end());
+  if (allowed.size() > 1) {
+    EXPECT_NE(std::ranges::find(placements, Placement::split), placements.end());
+    // Two CPUs form some class: smt, llc, cross_llc or cross_node.
+    EXPECT_TRUE(classify_pair(allowed[0], allowed[1], topology).has_value());
+  }
 }
 
 TEST(WindowsChildProcess, IsPinnedAndInTheKillOnCloseJob) {
