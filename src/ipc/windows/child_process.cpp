@@ -168,6 +168,15 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
   }
   UniqueHandle thread(info.hThread);
   ChildProcess child(static_cast<pid_t>(info.dwProcessId), UniqueHandle(info.hProcess));
+  // A batch file runs in a cmd.exe that wine starts without the attribute
+  // list: put that one in the job now (its own children follow it there).
+  BOOL in_job = FALSE;
+  if (!::IsProcessInJob(info.hProcess, job, &in_job) || (!in_job && !::AssignProcessToJobObject(job, info.hProcess))) {
+    const DWORD code = ::GetLastError();
+    child.kill_and_reap();
+    throw Error(fmt::format("cannot start {}: not in ipc_bench's job: {}", options.command.executable(),
+                            win32_message(code)));
+  }
   if (options.cpu) {
     if (*options.cpu < 0 || *options.cpu >= 64 ||
         !::SetProcessAffinityMask(info.hProcess, DWORD_PTR{1} << static_cast<unsigned>(*options.cpu))) {
