@@ -12,7 +12,7 @@ ensure_packages "${test_packages[@]}"
 # Twice the CPUs: many tests mostly wait (handshakes, timeouts, children).
 jobs=$(( $(nproc) * 2 ))
 # Sanitizer and fuzz builds: -O0 -g1 compiles in half the time of -O1
-# (tests/cli_test.cpp under ASan: 11 s against 19 s) and still gives
+# (tests/cpp/cli_test.cpp under ASan: 11 s against 19 s) and still gives
 # sanitizer reports with function names and lines; the tests there check
 # behaviour, not speed.
 quick=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1")
@@ -29,7 +29,7 @@ build_tree "$repo/build/test-asan" -DBUILD_TESTING=ON -DIPC_BENCH_WERROR=ON -DIP
 # simulated machine) exercise no C++ the other tests do not: they run in
 # the Release tree only, which keeps the whole command within CI's 15 minutes.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  LSAN_OPTIONS="suppressions=$repo/tests/lsan.supp" \
+  LSAN_OPTIONS="suppressions=$repo/tests/support/lsan.supp" \
   ctest --test-dir "$repo/build/test-asan" -j "$jobs" --output-on-failure -E '^scripts\.|^bare_machine$'
 
 build_tree "$repo/build/test-fuzz" -DCMAKE_CXX_COMPILER=clang++ -DIPC_BENCH_FUZZ=ON "${quick[@]}" -Dfuzz_seconds=10 \

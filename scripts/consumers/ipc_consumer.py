@@ -17,7 +17,7 @@ Exit status: 0 after the stop message (and after --help); 1 for any failure
 while serving, with one line on stderr; 2 for a bad command line.
 
 For the tests, $IPC_CONSUMER_FAULT = "<fault>:<round trip>" makes it
-misbehave once, as tests/faulty_pipe_consumer.cpp does:
+misbehave once, as tests/consumers/faulty_pipe_consumer.cpp does:
     stale      answer with the previous round trip's ping
     corrupt    flip bit 6 of the reply's last byte
     short      send all but the last byte of the reply, then exit 0

@@ -1,7 +1,7 @@
 # Sourced by scripts/bench.sh and scripts/test.sh: installs the Debian
 # packages the build needs, then configures and builds one build tree.
 # The one place the package list and the release tree are written down:
-# tests/docs_test.py holds docs/ci.md to them.
+# tests/scripts/docs_test.py holds docs/ci.md to them.
 #   ensure_packages [PKG...]   apt-get install what is missing of packages and PKG (root), or say how
 #   build_tree DIR [ARGS...] [-- TARGETS...]
 #                              configure DIR once (extra cmake ARGS), then build

@@ -12,7 +12,7 @@
 #include <fstream>
 #include <set>
 
-#include "../test_support.hpp"
+#include "test_support.hpp"
 #include "ipc/child_process.hpp"
 #include "ipc/consumer_path.hpp"
 #include "ipc/registry.hpp"

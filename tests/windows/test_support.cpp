@@ -7,7 +7,7 @@
 
 #include <thread>
 
-#include "../test_support.hpp"
+#include "test_support.hpp"
 #include "ipc/child_process.hpp"
 #include "ipc/consumer_path.hpp"
 #include "ipc/error.hpp"

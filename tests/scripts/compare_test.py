@@ -1,7 +1,7 @@
 """scripts/compare.py: the gate, the table, the rank test, bad input.
 
 Run by ctest (tests/CMakeLists.txt); by hand:
-  python3 tests/compare_test.py --ipc-bench build/bin/ipc_bench
+  python3 tests/scripts/compare_test.py --ipc-bench build/bin/ipc_bench
 """
 import copy
 import itertools

@@ -1,6 +1,6 @@
 """Shared by the tests of scripts/*.py: where things are, running them, JSON files.
 
-A test file is run by ctest as `python3 tests/X_test.py --ipc-bench PATH`;
+A test file is run by ctest as `python3 tests/scripts/X_test.py --ipc-bench PATH`;
 without --ipc-bench it looks for build/bin/ipc_bench.
 """
 import copy
@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPTS = os.path.join(REPO, "scripts")
 
 

@@ -1,7 +1,7 @@
 """scripts/plot.py: writes a non-empty SVG and PNG from real and synthetic runs.
 
 Run by ctest (tests/CMakeLists.txt); by hand:
-  /usr/bin/python3 tests/plot_test.py --ipc-bench build/bin/ipc_bench
+  /usr/bin/python3 tests/scripts/plot_test.py --ipc-bench build/bin/ipc_bench
 """
 import itertools
 import os

@@ -1,7 +1,7 @@
 """scripts/plot.py --vs-rate: latency against rate from open-loop results.
 
 Run by ctest (tests/CMakeLists.txt); by hand:
-  /usr/bin/python3 tests/plot_rate_test.py --ipc-bench build/bin/ipc_bench
+  /usr/bin/python3 tests/scripts/plot_rate_test.py --ipc-bench build/bin/ipc_bench
 """
 import itertools
 import os

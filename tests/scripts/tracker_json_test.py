@@ -13,7 +13,7 @@ is parsed with Node's JSON.parse when node is on PATH, else with Python's
 json with NaN and Infinity rejected (the test says which).
 
 Run by ctest (tests/CMakeLists.txt); by hand:
-  python3 tests/tracker_json_test.py --ipc-bench build/bin/ipc_bench
+  python3 tests/scripts/tracker_json_test.py --ipc-bench build/bin/ipc_bench
 """
 import json
 import math

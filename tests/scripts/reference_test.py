@@ -2,7 +2,7 @@
 input in one line, and vs_reference.py pairs them with ipc_bench.
 
 Run by ctest (tests/CMakeLists.txt); by hand:
-  python3 tests/reference_test.py --ipc-bench build/rel/bin/ipc_bench
+  python3 tests/scripts/reference_test.py --ipc-bench build/rel/bin/ipc_bench
 """
 import os
 import subprocess

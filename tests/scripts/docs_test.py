@@ -3,7 +3,7 @@ and docs/ci.md's workflow uses the packages, build tree and defaults that the
 scripts and ipc_bench really use.
 
 Run by ctest (tests/CMakeLists.txt); by hand:
-  python3 tests/docs_test.py --ipc-bench build/rel/bin/ipc_bench
+  python3 tests/scripts/docs_test.py --ipc-bench build/rel/bin/ipc_bench
 """
 import glob
 import os
