@@ -1,7 +1,7 @@
 // dbus_consumer: connects to the producer's bus and answers its Ping calls
 // (docs/protocol.md).
 #include "consumer_cli.hpp"
-#include "ipc/transport/dbus.hpp"
+#include "ipc/transport/dbus/dbus.hpp"
 
 int main(int argc, char** argv) {
   ipc::ConsumerCli cli("dbus_consumer", "ipc_bench consumer for the dbus transport");
@@ -16,5 +16,5 @@ int main(int argc, char** argv) {
         return "'" + text + "' is not a unique bus name (:N.M)";
       });
   return cli.run(argc, argv,
-                 [&](std::size_t payload) { return ipc::dbus_transport::serve(address, producer, payload); });
+                 [&](std::size_t payload) { return ipc::transport::dbus::serve(address, producer, payload); });
 }

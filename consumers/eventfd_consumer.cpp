@@ -1,7 +1,7 @@
 // eventfd_consumer: maps the producer's segment, waits on one inherited
 // eventfd and signals the other (docs/protocol.md).
 #include "consumer_cli.hpp"
-#include "ipc/transport/eventfd.hpp"
+#include "ipc/transport/eventfd/eventfd.hpp"
 
 int main(int argc, char** argv) {
   ipc::ConsumerCli cli("eventfd_consumer", "ipc_bench consumer for the eventfd transport");
@@ -18,5 +18,5 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::NonNegativeNumber);
   return cli.run(argc, argv,
-                 [&](std::size_t payload) { return ipc::eventfd_transport::serve(name, ping_fd, pong_fd, payload); });
+                 [&](std::size_t payload) { return ipc::transport::eventfd::serve(name, ping_fd, pong_fd, payload); });
 }

@@ -1,7 +1,7 @@
 // nng_consumer: dials an nng pair1 socket to the producer and echoes
 // messages (docs/protocol.md).
 #include "consumer_cli.hpp"
-#include "ipc/transport/nng.hpp"
+#include "ipc/transport/nng/nng.hpp"
 
 int main(int argc, char** argv) {
   ipc::ConsumerCli cli("nng_consumer", "ipc_bench consumer for the nng_ipc and nng_tcp transports");
@@ -13,5 +13,5 @@ int main(int argc, char** argv) {
         if (text.starts_with("ipc://") || text.starts_with("tcp://")) return {};
         return "'" + text + "' is not an ipc:// or tcp:// URL";
       });
-  return cli.run(argc, argv, [&](std::size_t payload) { return ipc::nng_transport::serve(url, payload); });
+  return cli.run(argc, argv, [&](std::size_t payload) { return ipc::transport::nng::serve(url, payload); });
 }

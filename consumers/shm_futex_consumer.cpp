@@ -2,7 +2,7 @@
 // on a futex between them (shm_futex), after a bounded spin (shm_hybrid,
 // --hybrid) (docs/protocol.md).
 #include "consumer_cli.hpp"
-#include "ipc/transport/shm_futex.hpp"
+#include "ipc/transport/shm_futex/shm_futex.hpp"
 
 int main(int argc, char** argv) {
   ipc::ConsumerCli cli("shm_futex_consumer", "ipc_bench consumer for the shm_futex and shm_hybrid transports");
@@ -10,5 +10,5 @@ int main(int argc, char** argv) {
   bool hybrid = false;
   cli.app().add_option("--name", name, "shared-memory object created by the producer")->required();
   cli.app().add_flag("--hybrid", hybrid, "spin for up to 5 us before each sleep (shm_hybrid)");
-  return cli.run(argc, argv, [&](std::size_t payload) { return ipc::shm_futex::serve(name, payload, hybrid); });
+  return cli.run(argc, argv, [&](std::size_t payload) { return ipc::transport::shm_futex::serve(name, payload, hybrid); });
 }

@@ -1,7 +1,7 @@
 // tcp_consumer: connects to the producer and echoes pings (docs/protocol.md);
 // or, started by hand with --listen, serves ipc_bench --remote runs.
 #include "consumer_cli.hpp"
-#include "ipc/transport/tcp.hpp"
+#include "ipc/transport/tcp/tcp.hpp"
 
 int main(int argc, char** argv) {
   ipc::ConsumerCli cli("tcp_consumer", "ipc_bench consumer for the tcp_nodelay and tcp_nagle transports");
@@ -12,6 +12,6 @@ int main(int argc, char** argv) {
   ipc::ListenOptions listen;
   cli.add_listen_options(listen);
   return cli.run(
-      argc, argv, [&](std::size_t payload) { return ipc::tcp_transport::serve(endpoint, payload, nodelay); },
-      [&] { return ipc::tcp_transport::serve_listen(listen); });
+      argc, argv, [&](std::size_t payload) { return ipc::transport::tcp::serve(endpoint, payload, nodelay); },
+      [&] { return ipc::transport::tcp::serve_listen(listen); });
 }

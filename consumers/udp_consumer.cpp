@@ -2,7 +2,7 @@
 // (docs/protocol.md); or, started by hand with --listen, serves ipc_bench
 // --remote runs.
 #include "consumer_cli.hpp"
-#include "ipc/transport/udp.hpp"
+#include "ipc/transport/udp/udp.hpp"
 
 int main(int argc, char** argv) {
   ipc::ConsumerCli cli("udp_consumer", "ipc_bench consumer for the udp transport");
@@ -11,6 +11,6 @@ int main(int argc, char** argv) {
   ipc::ListenOptions listen;
   cli.add_listen_options(listen);
   return cli.run(
-      argc, argv, [&](std::size_t payload) { return ipc::udp_transport::serve(endpoint, payload); },
-      [&] { return ipc::udp_transport::serve_listen(listen); });
+      argc, argv, [&](std::size_t payload) { return ipc::transport::udp::serve(endpoint, payload); },
+      [&] { return ipc::transport::udp::serve_listen(listen); });
 }

@@ -1,7 +1,7 @@
 // unix_consumer: connects to the producer's Unix domain socket and echoes
 // pings (docs/protocol.md).
 #include "consumer_cli.hpp"
-#include "ipc/transport/unix_socket.hpp"
+#include "ipc/transport/unix_socket/unix_socket.hpp"
 
 int main(int argc, char** argv) {
   ipc::ConsumerCli cli("unix_consumer",
@@ -13,6 +13,6 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"stream", "dgram", "seqpacket"}));
   return cli.run(argc, argv, [&](std::size_t payload) {
-    return ipc::unix_socket::serve(path, *ipc::unix_socket::parse_type(type_text), payload);
+    return ipc::transport::unix_socket::serve(path, *ipc::transport::unix_socket::parse_type(type_text), payload);
   });
 }

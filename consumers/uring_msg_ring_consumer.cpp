@@ -1,7 +1,7 @@
 // uring_msg_ring_consumer: maps the producer's segment, sleeps in its own
 // io_uring and posts pongs into the producer's (docs/protocol.md).
 #include "consumer_cli.hpp"
-#include "ipc/transport/uring_msg_ring.hpp"
+#include "ipc/transport/uring_msg_ring/uring_msg_ring.hpp"
 
 int main(int argc, char** argv) {
   ipc::ConsumerCli cli("uring_msg_ring_consumer", "ipc_bench consumer for the uring_msg_ring transport");
@@ -23,6 +23,6 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::NonNegativeNumber);
   return cli.run(argc, argv, [&](std::size_t payload) {
-    return ipc::uring_msg_ring::serve(name, ring_fd, producer_ring_fd, socket_fd, payload);
+    return ipc::transport::uring_msg_ring::serve(name, ring_fd, producer_ring_fd, socket_fd, payload);
   });
 }

@@ -1,7 +1,7 @@
 // zmq_consumer: connects a ZeroMQ PAIR socket to the producer and echoes
 // messages (docs/protocol.md).
 #include "consumer_cli.hpp"
-#include "ipc/transport/zmq.hpp"
+#include "ipc/transport/zmq/zmq.hpp"
 
 int main(int argc, char** argv) {
   ipc::ConsumerCli cli("zmq_consumer", "ipc_bench consumer for the zmq_ipc and zmq_tcp transports");
@@ -13,5 +13,5 @@ int main(int argc, char** argv) {
         if (text.starts_with("ipc://") || text.starts_with("tcp://")) return {};
         return "'" + text + "' is not an ipc:// or tcp:// endpoint";
       });
-  return cli.run(argc, argv, [&](std::size_t payload) { return ipc::zmq_transport::serve(endpoint, payload); });
+  return cli.run(argc, argv, [&](std::size_t payload) { return ipc::transport::zmq::serve(endpoint, payload); });
 }

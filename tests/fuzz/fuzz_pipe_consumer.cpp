@@ -11,7 +11,7 @@
 
 #include "ipc/error.hpp"
 #include "ipc/message.hpp"
-#include "ipc/transport/pipe.hpp"
+#include "ipc/transport/pipe/pipe.hpp"
 #include "ipc/unique_fd.hpp"
 
 namespace {
@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const ipc::UniqueFd out(::open("/dev/null", O_WRONLY | O_CLOEXEC));
   try {
-    (void)ipc::pipe_transport::serve(payload, in.get(), out.get());
+    (void)ipc::transport::pipe::serve(payload, in.get(), out.get());
   } catch (const ipc::Error&) {
   }
 

@@ -1,0 +1,286 @@
+#include "ipc/transport/shm_futex/shm_futex.hpp"
+
+#include <fmt/format.h>
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "ipc/consumer.hpp"
+#include "ipc/cpu_relax.hpp"
+#include "ipc/message.hpp"
+#include "ipc/shared_memory.hpp"
+#include "ipc/round_trip_loop.hpp"
+#include "ipc/shm_channel.hpp"
+
+namespace ipc::transport::shm_futex {
+namespace {
+
+// The segment is laid out like shm_spin's (ipc/shm_channel.hpp), but a
+// futex is exactly 32 bits: the kernel compares and sleeps on a 32-bit word,
+// and a 64-bit sequence cannot be waited on as a whole (waiting on its low
+// half would mix access sizes on one object).  So each channel's sequence
+// word is a std::uint32_t in the first 4 bytes of its 8-byte slot; bytes 4
+// to 7 stay zero and the payload still starts 8 bytes in, 8-byte aligned.
+// The word is 4-byte aligned, as futex(2) requires, since every channel
+// starts on a 128-byte boundary.
+//
+// The word holds the low 31 bits of the round trip's sequence number.
+// Values with the top bit set are control words, so no sequence word can
+// ever equal one however long a run lasts, and two consecutive words always
+// differ.  That matters beyond tidiness: FUTEX_WAIT(previous) sleeps if the
+// word holds `previous` when the kernel looks, so a new value equal to the
+// old one would be a wake-up lost for good.  The full 64-bit sequence still
+// travels in the payload, and Message::verify checks it.
+constexpr std::uint32_t kSequenceMask = 0x7fff'ffff;
+constexpr std::uint32_t kStop = 0xffff'ffff;         // ping: consumer exits
+constexpr std::uint32_t kInterrupted = 0xffff'fffe;  // pong: set by our watchdog
+
+constexpr std::uint32_t word_of(std::uint64_t seq) noexcept {
+  return static_cast<std::uint32_t>(seq) & kSequenceMask;
+}
+
+using shm::Layout;
+using Channel = shm::Channel<std::uint32_t>;
+using Channels = shm::Channels<std::uint32_t>;
+
+// FUTEX_WAIT and FUTEX_WAKE without FUTEX_PRIVATE_FLAG: a private futex is
+// keyed on (this process's mm, address) and only meets waiters of the same
+// process; a shared one is keyed on the mapped object and offset, which the
+// producer's and the consumer's mappings of the segment have in common.
+long futex(std::uint32_t* word, int op, std::uint32_t value) noexcept {
+  return ::syscall(SYS_futex, word, op, value, nullptr, nullptr, 0);
+}
+
+// The waiter's announcement: a 32-bit word in bytes 4..7 of the channel's
+// slot, 1 while the side that waits on this channel is going to sleep or
+// asleep.  A publisher calls FUTEX_WAKE only when it sees 1: in a ping-pong
+// at placement `same` the peer has often not gone to sleep yet (measured
+// 0.85 useless wakes per round trip when every publish woke), and each
+// useless FUTEX_WAKE is a system call the mechanism does not need.
+std::atomic_ref<std::uint32_t> sleeping_flag(const Channel& channel) noexcept {
+  return std::atomic_ref<std::uint32_t>(channel.word()[1]);
+}
+
+// Stores `word`, then wakes the peer if it announced that it sleeps.  The
+// store and the load of the flag are sequentially consistent, as are the
+// waiter's store of the flag and its load of the word (await_change): of
+// the two stores, one comes first in the single total order, so either the
+// waiter sees the new word and does not sleep, or we see its flag and wake
+// it (the eventcount pattern; Dekker's mutual exclusion in miniature).
+// seq_cst also orders the payload written before, like a release store.
+void publish(const Channel& channel, std::uint32_t word) noexcept {
+  channel.seq().store(word, std::memory_order_seq_cst);
+  if (sleeping_flag(channel).load(std::memory_order_seq_cst) != 0) futex(channel.word(), FUTEX_WAKE, 1);
+}
+
+// The watchdog's publish: the peer is dead, so its flag means nothing; wake
+// whoever waits (ourselves) unconditionally.
+void publish_and_wake(const Channel& channel, std::uint32_t word) noexcept {
+  channel.seq().store(word, std::memory_order_seq_cst);
+  futex(channel.word(), FUTEX_WAKE, 1);
+}
+
+// shm_futex waits without spinning first: at placement `same` a spin only
+// burns the time slice the peer needs in order to answer, and at `split` the
+// peer has to be woken itself, so its answer comes long after any short spin
+// would have given up.
+struct NoSpin {
+  std::uint32_t operator()(const Channel& /*channel*/, std::uint32_t previous) const noexcept { return previous; }
+};
+
+// shm_hybrid spins first, for at most kSpinBudget, and only while the peer
+// last waited on another CPU than ours: a peer on our own CPU cannot answer
+// while we spin, so the budget would be lost every time (at `same`, twice
+// per round trip).  Each side keeps the CPU it waits on in a 32-bit hint in
+// the header, written only when it changes (sched_getcpu() reads glibc's
+// rseq area: no system call), so the header's cache line stays shared and
+// quiet.  The hint is a heuristic: a stale one costs one spin too many or
+// too few, never a lost wake-up, which the eventcount below rules out alone.
+//
+// The budget: 5 us.  At `split` the answer of a peer that spins arrives
+// within one of its own round trips (shm_spin's: ~0.1 to 0.3 us at 4 B on the
+// development VM, ~1 us at 4 KiB, copy and check included), so 5 us covers
+// it with room for a VM's jitter; and it stays below what a futex sleep and
+// wake-up costs at `split` (5 us on bare metal, 25 to 50 us on the VM), so a
+// spin that fails costs at most about as much again as sleeping at once
+// (the classic two-competitive bound).  Time, not a count of pause
+// instructions, whose length ranges from ~10 to ~140 cycles across x86
+// generations; read with clock_gettime (the vDSO, ~40 ns) every 8 polls.
+constexpr std::chrono::nanoseconds kSpinBudget{5000};
+constexpr std::uint32_t kUnknownCpu = 0xffff'ffff;
+
+std::atomic_ref<std::uint32_t> cpu_hint(std::byte* header, bool producer) noexcept {
+  // Bytes 16..19 (producer) and 20..23 (consumer) of the header, after
+  // consumer_ready and payload; 4-byte aligned.
+  return std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(header + 16 + (producer ? 0 : 4)));
+}
+
+struct BoundedSpin {
+  std::atomic_ref<std::uint32_t> own_cpu, peer_cpu;
+
+  // Polls for up to kSpinBudget; returns the new word, or `previous` if
+  // none came (or the peer shares our CPU).
+  std::uint32_t operator()(const Channel& channel, std::uint32_t previous) const noexcept {
+    const int cpu = ::sched_getcpu();
+    const auto here = static_cast<std::uint32_t>(cpu);
+    // relaxed: a hint, read by the peer only to decide whether to spin.
+    if (cpu >= 0 && own_cpu.load(std::memory_order_relaxed) != here) own_cpu.store(here, std::memory_order_relaxed);
+    if (cpu < 0 || peer_cpu.load(std::memory_order_relaxed) == here) return previous;
+    const auto deadline = std::chrono::steady_clock::now() + kSpinBudget;
+    for (unsigned polls = 1;; ++polls) {
+      const std::uint32_t value = channel.load();  // acquire: pairs with publish()
+      if (value != previous) return value;
+      cpu_relax();
+      if (polls % 8 == 0 && std::chrono::steady_clock::now() >= deadline) return previous;
+    }
+  }
+};
+
+// Sleeps while the channel's word still holds `previous` (after `spin` has
+// polled it, if it does); returns what replaced it.  The kernel checks the
+// word again under the futex's lock before it sleeps, so a publish() between
+// our load and FUTEX_WAIT is not missed: the wait returns EAGAIN at once.
+template <class Spin>
+std::uint32_t await_change(const Channel& channel, std::uint32_t previous, const Spin& spin) {
+  if (const std::uint32_t value = spin(channel, previous); value != previous) return value;
+  const auto flag = sleeping_flag(channel);
+  for (;;) {
+    std::uint32_t value = channel.load();  // acquire: pairs with publish()
+    if (value != previous) return value;
+    flag.store(1, std::memory_order_seq_cst);
+    value = channel.seq().load(std::memory_order_seq_cst);
+    if (value == previous && futex(channel.word(), FUTEX_WAIT, previous) != 0 && errno != EAGAIN && errno != EINTR)
+      throw_errno("futex wait");
+    // relaxed: a publisher that still sees 1 only makes one wake too many.
+    flag.store(0, std::memory_order_relaxed);
+  }
+}
+
+// The producer's Link (ipc/round_trip_loop.hpp).
+template <class Spin>
+struct Link {
+  const Channels& channels;
+  Spin spin;
+
+  void send(std::span<const std::byte> ping, std::uint64_t seq) noexcept {
+    std::memcpy(channels.ping.data(), ping.data(), ping.size());
+    publish(channels.ping, word_of(seq));
+  }
+  Reply receive(std::span<std::byte> buffer, std::uint64_t seq) const {
+    const std::uint32_t answered = await_change(channels.pong, word_of(seq - 1), spin);
+    if (answered != word_of(seq)) [[unlikely]]
+      fail(answered, word_of(seq));
+    return {std::span<const std::byte>(channels.pong.data(), buffer.size()), buffer.size()};
+  }
+  [[noreturn]] static void fail(std::uint32_t answered, std::uint32_t expected) {
+    if (answered == kInterrupted) throw Error("no pong");
+    throw Error(fmt::format("pong channel holds sequence word {}, expected {}", answered, expected));
+  }
+};
+
+template <class Spin>
+class ShmFutexRunner final : public Runner {
+ public:
+  explicit ShmFutexRunner(const RunnerOptions& options)
+      : layout_{options.payload},
+        segment_(SharedMemory::create(layout_.total())),
+        channels_(segment_.data(), layout_),
+        message_(options.payload, options.check),
+        consumer_(init_and_spawn_options(options), options.timeout) {
+    const auto ready = std::atomic_ref(channels_.header->consumer_ready);
+    consumer_.await([&] { return ready.load(std::memory_order_acquire) == 1; },
+                    "the consumer to map the shared memory");
+    segment_.unlink();  // both sides have it mapped: the name has no further use
+    // The consumer is dead when this runs: nobody else writes the pong
+    // channel.  publish() stores the sentinel and wakes our FUTEX_WAIT.
+    consumer_.arm([pong = channels_.pong] { publish_and_wake(pong, kInterrupted); });
+  }
+
+  void run(Batch& batch) override {
+    Link<Spin> link{channels_, spin()};
+    consumer_.run(link, message_, seq_, batch);
+  }
+
+  void finish() override {
+    consumer_.finish([&] { publish(channels_.ping, kStop); });
+  }
+
+  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
+
+ private:
+  static constexpr bool kHybrid = std::is_same_v<Spin, BoundedSpin>;
+
+  [[nodiscard]] Spin spin() const noexcept {
+    if constexpr (kHybrid) {
+      auto* header = reinterpret_cast<std::byte*>(channels_.header);
+      return {cpu_hint(header, true), cpu_hint(header, false)};
+    } else {
+      return {};
+    }
+  }
+
+  SpawnOptions init_and_spawn_options(const RunnerOptions& options) {
+    channels_.header->payload = options.payload;
+    std::vector<std::string> arguments{"--name", segment_.name(), "--payload", std::to_string(options.payload)};
+    if constexpr (kHybrid) {
+      auto* header = reinterpret_cast<std::byte*>(channels_.header);
+      cpu_hint(header, true).store(kUnknownCpu, std::memory_order_relaxed);
+      cpu_hint(header, false).store(kUnknownCpu, std::memory_order_relaxed);
+      arguments.emplace_back("--hybrid");
+    }
+    return {options.consumer_path, std::move(arguments), {}, options.consumer_cpu};
+  }
+
+  Layout layout_;
+  SharedMemory segment_;
+  Channels channels_;
+  Message message_;
+  std::uint64_t seq_ = 0;
+  Consumer consumer_;  // last: stopped and reaped before the segment is unmapped
+};
+
+template <class Spin>
+int serve_with(const Channels& channels, const Spin& spin, std::size_t payload) {
+  std::atomic_ref(channels.header->consumer_ready).store(1, std::memory_order_release);
+  for (std::uint64_t seq = 1;; ++seq) {
+    const std::uint32_t got = await_change(channels.ping, word_of(seq - 1), spin);
+    if (got == kStop) return 0;
+    if (got != word_of(seq)) throw Error(fmt::format("ping sequence word {}, expected {}", got, word_of(seq)));
+    std::memcpy(channels.pong.data(), channels.ping.data(), payload);
+    publish(channels.pong, word_of(seq));
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Runner> start(const RunnerOptions& options) {
+  return std::make_unique<ShmFutexRunner<NoSpin>>(options);
+}
+
+std::unique_ptr<Runner> start_hybrid(const RunnerOptions& options) {
+  return std::make_unique<ShmFutexRunner<BoundedSpin>>(options);
+}
+
+int serve(const std::string& name, std::size_t payload, bool hybrid) {
+  const Layout layout{payload};
+  const SharedMemory segment = SharedMemory::open(name, layout.total());
+  const Channels channels(segment.data(), layout);
+  if (channels.header->payload != payload)
+    throw Error(fmt::format("segment {} was set up for {}-byte payloads, not {}", name, channels.header->payload, payload));
+  if (!hybrid) return serve_with(channels, NoSpin{}, payload);
+  auto* header = reinterpret_cast<std::byte*>(channels.header);
+  return serve_with(channels, BoundedSpin{cpu_hint(header, false), cpu_hint(header, true)}, payload);
+}
+
+}  // namespace ipc::transport::shm_futex
