@@ -14,6 +14,7 @@
 #include "ipc/message.hpp"
 #include "ipc/shared_memory.hpp"
 #include "ipc/shm_channel.hpp"
+#include "ipc/spawned_runner.hpp"
 #include "ipc/spin_protocol.hpp"
 
 namespace ipc::transport::shm_spin {
@@ -28,58 +29,46 @@ using shm::kStop;
 using shm::Layout;
 using Channels = shm::Channels<std::uint64_t>;
 
+// The producer's end: the segment, both sides polling 64-bit sequence words.
 template <class Wait>
-class ShmSpinRunner final : public Runner {
+class Segment {
  public:
-  explicit ShmSpinRunner(const RunnerOptions& options)
-      : layout_{options.payload},
-        segment_(SharedMemory::create(layout_.total())),
-        channels_(segment_.data(), layout_),
-        message_(options.payload, options.check),
-        consumer_(init_and_spawn_options(options), options.timeout) {
-    const auto ready = std::atomic_ref(channels_.header->consumer_ready);
-    consumer_.await([&] { return ready.load(std::memory_order_acquire) == 1; },
-                    "the consumer to map the shared memory");
-    segment_.unlink();  // both sides have it mapped: the name has no further use
-    // The consumer is dead when this runs: nobody else writes the pong channel.
-    consumer_.arm([pong = channels_.pong] { pong.publish(kInterrupted); });
-  }
-
-  void run(Batch& batch) override {
-    shm::SpinLink<Wait> link{channels_};
-    consumer_.run(link, message_, seq_, batch);
-  }
-
-  void finish() override {
-    consumer_.finish([&] { channels_.ping.publish(kStop); });
-  }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
-
- private:
-  SpawnOptions init_and_spawn_options(const RunnerOptions& options) {
+  explicit Segment(const RunnerOptions& options)
+      : layout_{options.payload}, segment_(SharedMemory::create(layout_.total())), channels_(segment_.data(), layout_) {
     channels_.header->payload = options.payload;
+  }
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
     std::vector<std::string> arguments{"--name", segment_.name(), "--payload", std::to_string(options.payload)};
     if constexpr (std::is_same_v<Wait, shm::YieldWait>) arguments.emplace_back("--yield");
     return {options.consumer_path, std::move(arguments), {}, options.consumer_cpu};
   }
 
+  std::function<void()> hand_over(Consumer& consumer) {
+    const auto ready = std::atomic_ref(channels_.header->consumer_ready);
+    consumer.await([&] { return ready.load(std::memory_order_acquire) == 1; }, "the consumer to map the shared memory");
+    segment_.unlink();  // both sides have it mapped: the name has no further use
+    // The consumer is dead when this runs: nobody else writes the pong channel.
+    return [pong = channels_.pong] { pong.publish(kInterrupted); };
+  }
+
+  shm::SpinLink<Wait> link() const { return {channels_}; }
+  void stop() { channels_.ping.publish(kStop); }
+
+ private:
   Layout layout_;
   SharedMemory segment_;
   Channels channels_;
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped before the segment is unmapped
 };
 
 }  // namespace
 
 std::unique_ptr<Runner> start(const RunnerOptions& options) {
-  return std::make_unique<ShmSpinRunner<shm::SpinWait>>(options);
+  return std::make_unique<SpawnedRunner<Segment<shm::SpinWait>>>(options);
 }
 
 std::unique_ptr<Runner> start_yield(const RunnerOptions& options) {
-  return std::make_unique<ShmSpinRunner<shm::YieldWait>>(options);
+  return std::make_unique<SpawnedRunner<Segment<shm::YieldWait>>>(options);
 }
 
 int serve(const std::string& name, std::size_t payload, bool yield) {
