@@ -13,6 +13,7 @@
 #include "ipc/shared_memory.hpp"
 #include "ipc/shm_channel.hpp"
 #include "ipc/windows/error.hpp"
+#include "ipc/spawned_runner.hpp"
 #include "ipc/transport/shm_event/shm_event.hpp"
 #include "ipc/windows/win32.hpp"
 
@@ -57,44 +58,19 @@ struct EventLink {
   }
 };
 
-class ShmEventRunner final : public Runner {
+// The producer's end: the segment and an auto-reset event per direction.
+class Segment {
  public:
-  explicit ShmEventRunner(const RunnerOptions& options)
+  explicit Segment(const RunnerOptions& options)
       : layout_{options.payload},
         segment_(SharedMemory::create(layout_.total())),
         channels_(segment_.data(), layout_),
         ping_event_(auto_reset_event()),
-        pong_event_(auto_reset_event()),
-        message_(options.payload, options.check),
-        consumer_(init_and_spawn_options(options), options.timeout) {
-    const auto ready = std::atomic_ref(channels_.header->consumer_ready);
-    consumer_.await([&] { return ready.load(std::memory_order_acquire) == 1; },
-                    "the consumer to map the shared memory");
-    segment_.unlink();
-    // The consumer is dead when this runs: nobody else writes the pong channel.
-    consumer_.arm([this] {
-      channels_.pong.publish(kInterrupted);
-      ::SetEvent(pong_event_.get());
-    });
-  }
-
-  void run(Batch& batch) override {
-    EventLink link{channels_, ping_event_.get(), pong_event_.get()};
-    consumer_.run(link, message_, seq_, batch);
-  }
-
-  void finish() override {
-    consumer_.finish([&] {
-      channels_.ping.publish(kStop);
-      set(ping_event_.get());
-    });
-  }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
-
- private:
-  SpawnOptions init_and_spawn_options(const RunnerOptions& options) {
+        pong_event_(auto_reset_event()) {
     channels_.header->payload = options.payload;
+  }
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
     const auto value = [](const UniqueHandle& h) { return std::to_string(reinterpret_cast<std::uintptr_t>(h.get())); };
     return {options.consumer_path,
             {"--name", segment_.name(), "--ping-event", value(ping_event_), "--pong-event", value(pong_event_),
@@ -103,19 +79,35 @@ class ShmEventRunner final : public Runner {
             options.consumer_cpu};
   }
 
+  std::function<void()> hand_over(Consumer& consumer) {
+    const auto ready = std::atomic_ref(channels_.header->consumer_ready);
+    consumer.await([&] { return ready.load(std::memory_order_acquire) == 1; }, "the consumer to map the shared memory");
+    segment_.unlink();
+    // The consumer is dead when this runs: nobody else writes the pong channel.
+    return [this] {
+      channels_.pong.publish(kInterrupted);
+      ::SetEvent(pong_event_.get());
+    };
+  }
+
+  EventLink link() const { return {channels_, ping_event_.get(), pong_event_.get()}; }
+
+  void stop() {
+    channels_.ping.publish(kStop);
+    set(ping_event_.get());
+  }
+
+ private:
   Layout layout_;
   SharedMemory segment_;
   Channels channels_;
   UniqueHandle ping_event_, pong_event_;
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped before the segment is unmapped
 };
 
 }  // namespace
 
 std::unique_ptr<Runner> start(const RunnerOptions& options) {
-  return std::make_unique<ShmEventRunner>(options);
+  return std::make_unique<SpawnedRunner<Segment>>(options);
 }
 
 int serve(const std::string& name, std::uintptr_t ping_event, std::uintptr_t pong_event,

@@ -4,6 +4,7 @@
 #include "ipc/consumer.hpp"
 #include "ipc/message.hpp"
 #include "ipc/protocol.hpp"
+#include "ipc/spawned_runner.hpp"
 #include "ipc/windows/error.hpp"
 #include "ipc/transport/tcp/windows.hpp"
 #include "socket.hpp"
@@ -13,20 +14,30 @@ using namespace ipc::windows;  // the Winsock helpers (windows/socket.hpp)
 
 namespace {
 
-class TcpRunner final : public Runner {
+// The producer's end: a listener until the consumer connects, then the
+// connection.  Nodelay: TCP_NODELAY on both ends (tcp_nodelay), or Nagle
+// left on (tcp_nagle).
+template <bool Nodelay>
+class Connection {
  public:
-  TcpRunner(const RunnerOptions& options, bool nodelay)
-      : listener_(listening_socket()),
-        message_(options.payload, options.check),
-        consumer_(spawn_options(options, nodelay), options.timeout) {
-    consumer_.await([&] { return readable(listener_.get()); }, "the consumer to connect");
+  explicit Connection(const RunnerOptions&) : listener_(listening_socket()) {}
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
+    std::vector<std::string> args{"--port", std::to_string(local_port(listener_.get())), "--payload",
+                                  std::to_string(options.payload)};
+    if (Nodelay) args.emplace_back("--nodelay");
+    return {options.consumer_path, std::move(args), {}, options.consumer_cpu};
+  }
+
+  std::function<void()> hand_over(Consumer& consumer) {
+    consumer.await([&] { return readable(listener_.get()); }, "the consumer to connect");
     connection_.reset(::accept(listener_.get(), nullptr, nullptr));
     if (connection_.get() == INVALID_SOCKET) throw_socket_error("accept");
     listener_.reset();
-    if (nodelay) set_nodelay(connection_.get());
-    consumer_.await([&] { return readable(connection_.get()); }, "READY from the consumer");
+    if (Nodelay) set_nodelay(connection_.get());
+    consumer.await([&] { return readable(connection_.get()); }, "READY from the consumer");
     std::byte ready[kReadyMessage.size()];
-    consumer_.guard([&] {
+    consumer.guard([&] {
       if (recv_exact(connection_.get(), ready) == RecvResult::eof)
         throw Error("handshake failed: the consumer closed the connection");
       expect_ready(ready);
@@ -37,21 +48,14 @@ class TcpRunner final : public Runner {
     // case (closesocket cancels the blocking calls in progress on it); the
     // loop then fails on a closed socket, and nothing here makes a socket
     // that could reuse the value before the runner is gone.
-    consumer_.arm([this] { ::closesocket(connection_.release()); });
+    return [this] { ::closesocket(connection_.release()); };
   }
 
-  void run(Batch& batch) override {
-    StreamSocketLink link{connection_.get()};
-    consumer_.run(link, message_, seq_, batch);
-  }
+  StreamSocketLink link() const { return {connection_.get()}; }
 
-  void finish() override {
-    consumer_.finish([&] {
-      if (::shutdown(connection_.get(), SD_SEND) != 0) throw_socket_error("shutdown");
-    });
+  void stop() {
+    if (::shutdown(connection_.get(), SD_SEND) != 0) throw_socket_error("shutdown");
   }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
 
  private:
   static UniqueSocket listening_socket() {
@@ -60,27 +64,17 @@ class TcpRunner final : public Runner {
     return s;
   }
 
-  SpawnOptions spawn_options(const RunnerOptions& options, bool nodelay) const {
-    std::vector<std::string> args{"--port", std::to_string(local_port(listener_.get())), "--payload",
-                                  std::to_string(options.payload)};
-    if (nodelay) args.emplace_back("--nodelay");
-    return {options.consumer_path, std::move(args), {}, options.consumer_cpu};
-  }
-
   UniqueSocket listener_, connection_;
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped before the sockets close
 };
 
 }  // namespace
 
 std::unique_ptr<Runner> start_nodelay(const RunnerOptions& options) {
-  return std::make_unique<TcpRunner>(options, true);
+  return std::make_unique<SpawnedRunner<Connection<true>>>(options);
 }
 
 std::unique_ptr<Runner> start_nagle(const RunnerOptions& options) {
-  return std::make_unique<TcpRunner>(options, false);
+  return std::make_unique<SpawnedRunner<Connection<false>>>(options);
 }
 
 int serve(std::uint16_t port, std::size_t payload, bool nodelay) {

@@ -4,6 +4,7 @@
 #include "ipc/consumer.hpp"
 #include "ipc/message.hpp"
 #include "ipc/protocol.hpp"
+#include "ipc/spawned_runner.hpp"
 #include "ipc/windows/error.hpp"
 #include "ipc/transport/udp/windows.hpp"
 #include "socket.hpp"
@@ -13,14 +14,22 @@ using namespace ipc::windows;  // the Winsock helpers (windows/socket.hpp)
 
 namespace {
 
-class UdpRunner final : public Runner {
+// The producer's end: one datagram socket, connected to the consumer's once
+// its READY arrives.
+class Socket {
  public:
-  explicit UdpRunner(const RunnerOptions& options)
-      : socket_(loopback_socket(SOCK_DGRAM)),
-        message_(options.payload, options.check),
-        consumer_(spawn_options(options), options.timeout) {
-    consumer_.await([&] { return readable(socket_.get()); }, "READY from the consumer");
-    consumer_.guard([&] {
+  explicit Socket(const RunnerOptions&) : socket_(loopback_socket(SOCK_DGRAM)) {}
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
+    return {options.consumer_path,
+            {"--port", std::to_string(local_port(socket_.get())), "--payload", std::to_string(options.payload)},
+            {},
+            options.consumer_cpu};
+  }
+
+  std::function<void()> hand_over(Consumer& consumer) {
+    consumer.await([&] { return readable(socket_.get()); }, "READY from the consumer");
+    consumer.guard([&] {
       std::byte ready[kReadyMessage.size() + 1];
       sockaddr_in from{};
       int length = sizeof from;
@@ -34,39 +43,22 @@ class UdpRunner final : public Runner {
     // Closing it ends the wait (closesocket cancels the blocking calls in
     // progress on it); the loop then fails on a closed socket, and nothing
     // here makes a socket that could reuse the value before the runner is gone.
-    consumer_.arm([this] { ::closesocket(socket_.release()); });
+    return [this] { ::closesocket(socket_.release()); };
   }
 
-  void run(Batch& batch) override {
-    DatagramSocketLink link{socket_.get()};
-    consumer_.run(link, message_, seq_, batch);
-  }
+  DatagramSocketLink link() const { return {socket_.get()}; }
 
-  void finish() override {
-    consumer_.finish([&] {
-      if (::send(socket_.get(), nullptr, 0, 0) != 0) throw_socket_error("send the stop datagram");
-    });
+  void stop() {
+    if (::send(socket_.get(), nullptr, 0, 0) != 0) throw_socket_error("send the stop datagram");
   }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
 
  private:
-  SpawnOptions spawn_options(const RunnerOptions& options) const {
-    return {options.consumer_path,
-            {"--port", std::to_string(local_port(socket_.get())), "--payload", std::to_string(options.payload)},
-            {},
-            options.consumer_cpu};
-  }
-
   UniqueSocket socket_;
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped before the socket closes
 };
 
 }  // namespace
 
-std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<UdpRunner>(options); }
+std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<SpawnedRunner<Socket>>(options); }
 
 int serve(std::uint16_t port, std::size_t payload) {
   UniqueSocket s = loopback_socket(SOCK_DGRAM);
