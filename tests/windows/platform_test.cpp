@@ -42,21 +42,27 @@ TEST(WindowsLeftovers, SeeAMappingUntilBothHandlesAreClosed) {
 
 // GetLogicalProcessorInformationEx names every CPU's core, cache and node:
 // each allowed CPU is known, and placement offers what the topology has.
+// Only what the machine reports: GetLogicalProcessorInformationEx always
+// names a CPU's core, node and package, but its caches only where the
+// system knows them (wine reads them from Linux's cache sysfs, which some
+// machines lack).
 TEST(WindowsTopology, KnowsEveryAllowedCpu) {
   const Topology topology = Topology::read();
   const std::vector<int> allowed = allowed_cpus();
   ASSERT_FALSE(allowed.empty());
+  bool every_llc_known = true;
   for (const int cpu : allowed) {
     const CpuTopology* known = topology.find(cpu);
     ASSERT_NE(known, nullptr) << "CPU " << cpu;
-    EXPECT_TRUE(known->core && known->llc && known->node && known->package) << "CPU " << cpu;
+    EXPECT_TRUE(known->core && known->node && known->package) << "CPU " << cpu;
+    every_llc_known = every_llc_known && known->llc;
   }
   const auto placements = available_placements(topology, allowed);
   EXPECT_NE(std::ranges::find(placements, Placement::same), placements.end());
   if (allowed.size() > 1) {
     EXPECT_NE(std::ranges::find(placements, Placement::split), placements.end());
-    // Two CPUs form some class: smt, llc, cross_llc or cross_node.
-    EXPECT_TRUE(classify_pair(allowed[0], allowed[1], topology).has_value());
+    // Two CPUs whose caches are known form some class: smt, llc, cross_llc or cross_node.
+    if (every_llc_known) EXPECT_TRUE(classify_pair(allowed[0], allowed[1], topology).has_value());
   }
 }
 
