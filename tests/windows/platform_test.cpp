@@ -62,7 +62,9 @@ TEST(WindowsTopology, KnowsEveryAllowedCpu) {
   if (allowed.size() > 1) {
     EXPECT_NE(std::ranges::find(placements, Placement::split), placements.end());
     // Two CPUs whose caches are known form some class: smt, llc, cross_llc or cross_node.
-    if (every_llc_known) EXPECT_TRUE(classify_pair(allowed[0], allowed[1], topology).has_value());
+    if (every_llc_known) {
+      EXPECT_TRUE(classify_pair(allowed[0], allowed[1], topology).has_value());
+    }
   }
 }
 
