@@ -10,7 +10,10 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "ipc/parse.hpp"
 #ifndef _WIN32
@@ -140,6 +143,29 @@ RemoteTarget resolve_remote(const std::string& remote_text, const CLI::Option& t
     throw UsageError("--remote: placement same needs both processes on this machine (split or none pin the producer only)");
   return {target->host, target->port, token, {}};
 #endif
+}
+
+// Two outputs written to one file would leave only the last: refused, under
+// whatever spelling (./F, a symbolic link, a/../F).  Throws UsageError.
+void refuse_shared_outputs(const Options& options) {
+  std::vector<std::pair<const char*, std::filesystem::path>> outputs;
+  const auto resolved = [](const std::string& path) {
+    // Absolute first: weakly_canonical leaves a relative path whose first
+    // part does not exist as it is.  One that cannot be resolved compares
+    // as written.
+    std::error_code ec;
+    const auto absolute = std::filesystem::absolute(path, ec);
+    if (ec) return std::filesystem::path(path).lexically_normal();
+    const auto canonical = std::filesystem::weakly_canonical(absolute, ec);
+    return (ec ? absolute : canonical).lexically_normal();
+  };
+  if (options.json_path) outputs.emplace_back("--json", resolved(*options.json_path));
+  if (options.md_path) outputs.emplace_back("--md", resolved(*options.md_path));
+  if (options.benchmark.out) outputs.emplace_back("--benchmark_out", resolved(options.benchmark.out->path));
+  for (std::size_t i = 0; i < outputs.size(); ++i)
+    for (std::size_t j = i + 1; j < outputs.size(); ++j)
+      if (outputs[i].second == outputs[j].second)
+        throw UsageError(fmt::format("{} and {} name the same file", outputs[i].first, outputs[j].first));
 }
 
 }  // namespace
@@ -284,9 +310,12 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
     }
   }
   if (!iterations_text.empty()) {
+    // Google Benchmark counts iterations in a signed 64-bit integer.
+    constexpr auto kMaxIterations = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
     options.iterations = parse_count(iterations_text);
-    if (!options.iterations)
-      throw UsageError(fmt::format("invalid --iterations '{}': expected a whole number of at least 1", iterations_text));
+    if (!options.iterations || *options.iterations > kMaxIterations)
+      throw UsageError(fmt::format("invalid --iterations '{}': expected a whole number from 1 to {}", iterations_text,
+                                   kMaxIterations));
   }
   if (!repetitions_text.empty()) {
     options.repetitions = parse_count(repetitions_text);
@@ -319,6 +348,9 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
       throw UsageError("give -r or --benchmark_repetitions, not both");
     options.benchmark.passed.push_back(fmt::format("--benchmark_repetitions={}", *options.repetitions));
   }
+  for (const char* name : {"--json", "--md"})
+    if (app.get_option(name)->count() > 0 && app.get_option(name)->as<std::string>().empty())
+      throw UsageError(fmt::format("{} needs a file name", name));
   if (!json_path.empty()) {
     check_writable(json_path, "--json");
     options.json_path = json_path;
@@ -327,13 +359,8 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
     check_writable(md_path, "--md");
     options.md_path = md_path;
   }
-  if (options.benchmark.out) {
-    check_writable(options.benchmark.out->path, "--benchmark_out");
-    std::error_code ec;  // a path that cannot be resolved compares as given
-    const auto resolved = [&ec](const std::string& path) { return std::filesystem::weakly_canonical(path, ec); };
-    if (options.json_path && resolved(*options.json_path) == resolved(options.benchmark.out->path))
-      throw UsageError("--json and --benchmark_out name the same file");
-  }
+  if (options.benchmark.out) check_writable(options.benchmark.out->path, "--benchmark_out");
+  refuse_shared_outputs(options);
   if (!rate_texts.empty()) options.rates = parse_rates(rate_texts);
   if (duration_option->count() > 0) {
     const auto duration = parse_warm_up(duration_text);

@@ -271,3 +271,41 @@ TEST(Cli, JsonSaysWhichConsumerRan) {
 
 }  // namespace
 }  // namespace ipc
+
+// Numbers out of range and outputs that name nothing or one file twice:
+// refused in one line, exit 2, before anything runs or is written.
+namespace ipc {
+namespace {
+
+INSTANTIATE_TEST_SUITE_P(
+    Outputs, BadInput,
+    ::testing::Values(std::pair{std::vector<std::string>{"-t", "pipe", "-n", "18446744073709551615"},
+                                "expected a whole number from 1 to 9223372036854775807"},
+                      std::pair{std::vector<std::string>{"-t", "pipe", "-n", "9223372036854775808"},
+                                "expected a whole number from 1 to 9223372036854775807"},
+                      std::pair{std::vector<std::string>{"-t", "pipe", "--json", ""}, "--json needs a file name"},
+                      std::pair{std::vector<std::string>{"-t", "pipe", "--md", ""}, "--md needs a file name"}));
+
+TEST(Cli, TwoOutputsNamingOneFileAreRefusedUnderAnySpelling) {
+  const TempDir dir;
+  const std::string plain = (dir.path / "out").string();
+  const std::string dotted = (dir.path / "." / "out").string();
+  for (const auto& [args, expected] :
+       {std::pair{std::vector<std::string>{"--json", plain, "--md", plain}, "--json and --md name the same file"},
+        std::pair{std::vector<std::string>{"--json", dotted, "--benchmark_out=" + plain},
+                  "--json and --benchmark_out name the same file"},
+        std::pair{std::vector<std::string>{"--md", plain, "--benchmark_out=" + dotted},
+                  "--md and --benchmark_out name the same file"}}) {
+    std::vector<std::string> argv{"-t", "pipe", "-n", "10"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const auto result = ipc_bench(argv);
+    EXPECT_EQ(result.exit_code, 2) << expected;
+    const auto err = test::lines(result.err);
+    ASSERT_EQ(err.size(), 1u) << result.err;
+    EXPECT_NE(err[0].find(expected), std::string::npos) << err[0];
+    EXPECT_FALSE(fs::exists(plain)) << "written although refused: " << expected;
+  }
+}
+
+}  // namespace
+}  // namespace ipc
