@@ -15,6 +15,7 @@
 #include "ipc/shared_memory.hpp"
 #include "ipc/round_trip_loop.hpp"
 #include "ipc/shm_channel.hpp"
+#include "ipc/spawned_runner.hpp"
 #include "ipc/sys.hpp"
 #include "ipc/unique_fd.hpp"
 
@@ -96,50 +97,19 @@ struct Link {
   }
 };
 
-class EventfdRunner final : public Runner {
+// The producer's end: the segment and an eventfd each way.
+class Segment {
  public:
-  explicit EventfdRunner(const RunnerOptions& options)
+  explicit Segment(const RunnerOptions& options)
       : layout_{options.payload},
         segment_(SharedMemory::create(layout_.total())),
         channels_(segment_.data(), layout_),
         ping_fd_(make_eventfd()),
-        pong_fd_(make_eventfd()),
-        message_(options.payload, options.check),
-        consumer_(init_and_spawn_options(options), options.timeout) {
-    // The consumer signals the pong eventfd once it has the segment mapped.
-    consumer_.await_readable(pong_fd_.get(), "the consumer to map the shared memory");
-    consumer_.guard([&] {
-      const std::uint64_t signals = await_signal(pong_fd_.get());
-      if (signals != 1 || std::atomic_ref(channels_.header->consumer_ready).load(std::memory_order_acquire) != 1)
-        throw Error("handshake failed: the consumer signalled without setting consumer_ready");
-    });
-    segment_.unlink();  // both sides have it mapped: the name has no further use
-    // The consumer is dead when this runs: nobody else writes the pong
-    // channel.  The sentinel first, then the signal that wakes our read().
-    consumer_.arm([pong = channels_.pong, fd = pong_fd_.get()] {
-      pong.publish(kInterrupted);
-      const std::uint64_t one = 1;
-      [[maybe_unused]] const ssize_t ignored = ::write(fd, &one, sizeof one);
-    });
-  }
-
-  void run(Batch& batch) override {
-    Link link{channels_, ping_fd_.get(), pong_fd_.get()};
-    consumer_.run(link, message_, seq_, batch);
-  }
-
-  void finish() override {
-    consumer_.finish([&] {
-      channels_.ping.publish(kStop);
-      notify(ping_fd_.get());
-    });
-  }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
-
- private:
-  SpawnOptions init_and_spawn_options(const RunnerOptions& options) {
+        pong_fd_(make_eventfd()) {
     channels_.header->payload = options.payload;
+  }
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
     return {options.consumer_path,
             {"--name", segment_.name(), "--ping-fd", std::to_string(kPingFd), "--pong-fd", std::to_string(kPongFd),
              "--payload", std::to_string(options.payload)},
@@ -147,19 +117,44 @@ class EventfdRunner final : public Runner {
             options.consumer_cpu};
   }
 
+  std::function<void()> hand_over(Consumer& consumer) {
+    // The consumer signals the pong eventfd once it has the segment mapped.
+    consumer.await_readable(pong_fd_.get(), "the consumer to map the shared memory");
+    consumer.guard([&] {
+      const std::uint64_t signals = await_signal(pong_fd_.get());
+      if (signals != 1 || std::atomic_ref(channels_.header->consumer_ready).load(std::memory_order_acquire) != 1)
+        throw Error("handshake failed: the consumer signalled without setting consumer_ready");
+    });
+    segment_.unlink();  // both sides have it mapped: the name has no further use
+    // The consumer is dead when this runs: nobody else writes the pong
+    // channel.  The sentinel first, then the signal that wakes our read().
+    return [pong = channels_.pong, fd = pong_fd_.get()] {
+      pong.publish(kInterrupted);
+      const std::uint64_t one = 1;
+      [[maybe_unused]] const ssize_t ignored = ::write(fd, &one, sizeof one);
+    };
+  }
+
+  Link link() const { return {channels_, ping_fd_.get(), pong_fd_.get()}; }
+
+  void stop() {
+    channels_.ping.publish(kStop);
+    notify(ping_fd_.get());
+  }
+
+ private:
   Layout layout_;
   SharedMemory segment_;
   Channels channels_;
   UniqueFd ping_fd_;
   UniqueFd pong_fd_;
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped before the eventfds close and the segment is unmapped
 };
 
 }  // namespace
 
-std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<EventfdRunner>(options); }
+std::unique_ptr<Runner> start(const RunnerOptions& options) {
+  return std::make_unique<SpawnedRunner<Segment>>(options);
+}
 
 int serve(const std::string& name, int ping_fd, int pong_fd, std::size_t payload) {
   expect_eventfd(ping_fd, "--ping-fd");

@@ -17,6 +17,7 @@
 #include "ipc/private_directory.hpp"
 #include "ipc/reserve.hpp"
 #include "ipc/shm_channel.hpp"
+#include "ipc/spawned_runner.hpp"
 #include "ipc/spin_protocol.hpp"
 #include "ipc/unique_fd.hpp"
 
@@ -100,54 +101,46 @@ class MappedFile {
   bool owns_name_ = false;  // still linked, and ours to unlink
 };
 
-class MmapFileRunner final : public Runner {
+// The producer's end: the file in its private directory, both sides
+// polling 64-bit sequence words as shm_spin's.
+class File {
  public:
-  explicit MmapFileRunner(const RunnerOptions& options)
+  explicit File(const RunnerOptions& options)
       : layout_{options.payload},
         directory_(PrivateDirectory::create()),
         file_(MappedFile::create(directory_.entry("segment"), layout_.total())),
-        channels_(file_.data(), layout_),
-        message_(options.payload, options.check),
-        consumer_(init_and_spawn_options(options), options.timeout) {
-    const auto ready = std::atomic_ref(channels_.header->consumer_ready);
-    consumer_.await([&] { return ready.load(std::memory_order_acquire) == 1; }, "the consumer to map the file");
-    // Both sides have it mapped: neither the name nor the directory has any further use.
-    file_.unlink();
-    directory_.remove();
-    // The consumer is dead when this runs: nobody else writes the pong channel.
-    consumer_.arm([pong = channels_.pong] { pong.publish(kInterrupted); });
-  }
-
-  void run(Batch& batch) override {
-    shm::SpinLink<> link{channels_};
-    consumer_.run(link, message_, seq_, batch);
-  }
-
-  void finish() override {
-    consumer_.finish([&] { channels_.ping.publish(kStop); });
-  }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
-
- private:
-  SpawnOptions init_and_spawn_options(const RunnerOptions& options) {
+        channels_(file_.data(), layout_) {
     channels_.header->payload = options.payload;
+  }
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
     return {options.consumer_path, {"--path", file_.path(), "--payload", std::to_string(options.payload)}, {},
             options.consumer_cpu};
   }
 
+  std::function<void()> hand_over(Consumer& consumer) {
+    const auto ready = std::atomic_ref(channels_.header->consumer_ready);
+    consumer.await([&] { return ready.load(std::memory_order_acquire) == 1; }, "the consumer to map the file");
+    // Both sides have it mapped: neither the name nor the directory has any further use.
+    file_.unlink();
+    directory_.remove();
+    // The consumer is dead when this runs: nobody else writes the pong channel.
+    return [pong = channels_.pong] { pong.publish(kInterrupted); };
+  }
+
+  shm::SpinLink<> link() const { return {channels_}; }
+  void stop() { channels_.ping.publish(kStop); }
+
+ private:
   Layout layout_;
   PrivateDirectory directory_;  // before file_: removed after the file is unlinked and unmapped
   MappedFile file_;
   Channels channels_;
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped before the file is unmapped
 };
 
 }  // namespace
 
-std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<MmapFileRunner>(options); }
+std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<SpawnedRunner<File>>(options); }
 
 int serve(const std::string& path, std::size_t payload) {
   const Layout layout{payload};

@@ -16,6 +16,7 @@
 #include "ipc/message.hpp"
 #include "ipc/private_directory.hpp"
 #include "ipc/protocol.hpp"
+#include "ipc/spawned_runner.hpp"
 
 namespace ipc::transport::nng {
 namespace {
@@ -134,19 +135,27 @@ struct Link {
 
 enum class Kind { ipc, tcp };
 
-class NngRunner final : public Runner {
+// The producer's end: a pair1 socket listening on a unix-domain socket
+// (nng_ipc) or on a port of 127.0.0.1 (nng_tcp).
+template <Kind kind>
+class Sockets {
  public:
-  NngRunner(const RunnerOptions& options, Kind kind)
+  explicit Sockets(const RunnerOptions& options)
       : directory_(kind == Kind::ipc ? std::optional<PrivateDirectory>(PrivateDirectory::create()) : std::nullopt),
         socket_(max_message(options.payload)),
-        url_(listen()),
-        message_(options.payload, options.check),
-        consumer_(spawn_options(options), options.timeout) {
+        url_(listen()) {}
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
+    return {
+        options.consumer_path, {"--url", url_, "--payload", std::to_string(options.payload)}, {}, options.consumer_cpu};
+  }
+
+  std::function<void()> hand_over(Consumer& consumer) {
     // nng's pollable receive descriptor (NNG_OPT_RECVFD), once asked for,
     // is signalled on every message for the rest of the run: a system call
     // per pong that the benchmark would time.  So the handshake polls.
     nng_msg* ready = nullptr;
-    consumer_.await(
+    consumer.await(
         [&] {
           const int rv = ::nng_recvmsg(socket_.get(), &ready, NNG_FLAG_NONBLOCK);
           if (rv != 0 && rv != NNG_EAGAIN) throw_nng("nng_recvmsg", rv);
@@ -154,35 +163,28 @@ class NngRunner final : public Runner {
         },
         "READY from the consumer");
     const std::unique_ptr<nng_msg, void (*)(nng_msg*)> owned(ready, ::nng_msg_free);
-    consumer_.guard([&] {
-      if (kind == Kind::ipc) {
+    consumer.guard([&] {
+      if constexpr (kind == Kind::ipc) {
         // Only this user can reach the directory; the pid makes it the
         // consumer.
         std::uint64_t pid = 0;
         if (const int rv = ::nng_pipe_get_uint64(::nng_msg_get_pipe(ready), NNG_OPT_IPC_PEER_PID, &pid); rv != 0)
           throw_nng("nng_pipe_get_uint64 NNG_OPT_IPC_PEER_PID", rv);
-        if (pid != static_cast<std::uint64_t>(consumer_.pid()))
-          throw Error(fmt::format("process {}, not the consumer ({}), connected to {}", pid, consumer_.pid(), url_));
+        if (pid != static_cast<std::uint64_t>(consumer.pid()))
+          throw Error(fmt::format("process {}, not the consumer ({}), connected to {}", pid, consumer.pid(), url_));
       }
       expect_ready(std::span(static_cast<const std::byte*>(::nng_msg_body(ready)), ::nng_msg_len(ready)));
     });
     // Connected: the socket file has no further use.  (pair1 takes one peer
     // at a time, and closing the listener would close the connection too.)
     if (directory_) directory_->remove();
-    // Runs on the watchdog thread: see the comment at the top.
-    consumer_.arm([&socket = socket_] { socket.close(); });
+    // Runs on the watchdog thread: see the comment at the top.  socket_ is
+    // the mechanism's, whose address does not change.
+    return [&socket = socket_] { socket.close(); };
   }
 
-  void run(Batch& batch) override {
-    Link link{socket_.get()};
-    consumer_.run(link, message_, seq_, batch);
-  }
-
-  void finish() override {
-    consumer_.finish([&] { send(socket_.get(), {}); });
-  }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
+  Link link() const { return {socket_.get()}; }
+  void stop() { send(socket_.get(), {}); }
 
  private:
   // Listens on a unix-domain socket in the private directory, or on a port
@@ -206,31 +208,22 @@ class NngRunner final : public Runner {
     return fmt::format("tcp://127.0.0.1:{}", port);
   }
 
-  SpawnOptions spawn_options(const RunnerOptions& options) const {
-    return {
-        options.consumer_path, {"--url", url_, "--payload", std::to_string(options.payload)}, {}, options.consumer_cpu};
-  }
-
   // Destroyed in reverse: the socket is closed, nng finalized (its threads
   // are gone), and only then the directory is removed.
   std::optional<PrivateDirectory> directory_;  // ipc only
   Library library_;
   Socket socket_;
   std::string url_;
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped, watchdog included, before the
-                       // socket goes
 };
 
 }  // namespace
 
 std::unique_ptr<Runner> start_ipc(const RunnerOptions& options) {
-  return std::make_unique<NngRunner>(options, Kind::ipc);
+  return std::make_unique<SpawnedRunner<Sockets<Kind::ipc>>>(options);
 }
 
 std::unique_ptr<Runner> start_tcp(const RunnerOptions& options) {
-  return std::make_unique<NngRunner>(options, Kind::tcp);
+  return std::make_unique<SpawnedRunner<Sockets<Kind::tcp>>>(options);
 }
 
 int serve(const std::string& url, std::size_t payload) {

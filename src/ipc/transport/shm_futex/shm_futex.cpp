@@ -22,6 +22,7 @@
 #include "ipc/shared_memory.hpp"
 #include "ipc/round_trip_loop.hpp"
 #include "ipc/shm_channel.hpp"
+#include "ipc/spawned_runner.hpp"
 
 namespace ipc::transport::shm_futex {
 namespace {
@@ -189,34 +190,38 @@ struct Link {
   }
 };
 
+// The producer's end: the segment, both sides sleeping on 32-bit sequence
+// words (shm_futex), after a bounded spin (shm_hybrid).
 template <class Spin>
-class ShmFutexRunner final : public Runner {
+class Segment {
  public:
-  explicit ShmFutexRunner(const RunnerOptions& options)
-      : layout_{options.payload},
-        segment_(SharedMemory::create(layout_.total())),
-        channels_(segment_.data(), layout_),
-        message_(options.payload, options.check),
-        consumer_(init_and_spawn_options(options), options.timeout) {
+  explicit Segment(const RunnerOptions& options)
+      : layout_{options.payload}, segment_(SharedMemory::create(layout_.total())), channels_(segment_.data(), layout_) {
+    channels_.header->payload = options.payload;
+    if constexpr (kHybrid) {
+      auto* header = reinterpret_cast<std::byte*>(channels_.header);
+      cpu_hint(header, true).store(kUnknownCpu, std::memory_order_relaxed);
+      cpu_hint(header, false).store(kUnknownCpu, std::memory_order_relaxed);
+    }
+  }
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
+    std::vector<std::string> arguments{"--name", segment_.name(), "--payload", std::to_string(options.payload)};
+    if constexpr (kHybrid) arguments.emplace_back("--hybrid");
+    return {options.consumer_path, std::move(arguments), {}, options.consumer_cpu};
+  }
+
+  std::function<void()> hand_over(Consumer& consumer) {
     const auto ready = std::atomic_ref(channels_.header->consumer_ready);
-    consumer_.await([&] { return ready.load(std::memory_order_acquire) == 1; },
-                    "the consumer to map the shared memory");
+    consumer.await([&] { return ready.load(std::memory_order_acquire) == 1; }, "the consumer to map the shared memory");
     segment_.unlink();  // both sides have it mapped: the name has no further use
     // The consumer is dead when this runs: nobody else writes the pong
     // channel.  publish() stores the sentinel and wakes our FUTEX_WAIT.
-    consumer_.arm([pong = channels_.pong] { publish_and_wake(pong, kInterrupted); });
+    return [pong = channels_.pong] { publish_and_wake(pong, kInterrupted); };
   }
 
-  void run(Batch& batch) override {
-    Link<Spin> link{channels_, spin()};
-    consumer_.run(link, message_, seq_, batch);
-  }
-
-  void finish() override {
-    consumer_.finish([&] { publish(channels_.ping, kStop); });
-  }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
+  Link<Spin> link() const { return {channels_, spin()}; }
+  void stop() { publish(channels_.ping, kStop); }
 
  private:
   static constexpr bool kHybrid = std::is_same_v<Spin, BoundedSpin>;
@@ -230,24 +235,9 @@ class ShmFutexRunner final : public Runner {
     }
   }
 
-  SpawnOptions init_and_spawn_options(const RunnerOptions& options) {
-    channels_.header->payload = options.payload;
-    std::vector<std::string> arguments{"--name", segment_.name(), "--payload", std::to_string(options.payload)};
-    if constexpr (kHybrid) {
-      auto* header = reinterpret_cast<std::byte*>(channels_.header);
-      cpu_hint(header, true).store(kUnknownCpu, std::memory_order_relaxed);
-      cpu_hint(header, false).store(kUnknownCpu, std::memory_order_relaxed);
-      arguments.emplace_back("--hybrid");
-    }
-    return {options.consumer_path, std::move(arguments), {}, options.consumer_cpu};
-  }
-
   Layout layout_;
   SharedMemory segment_;
   Channels channels_;
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped before the segment is unmapped
 };
 
 template <class Spin>
@@ -265,11 +255,11 @@ int serve_with(const Channels& channels, const Spin& spin, std::size_t payload) 
 }  // namespace
 
 std::unique_ptr<Runner> start(const RunnerOptions& options) {
-  return std::make_unique<ShmFutexRunner<NoSpin>>(options);
+  return std::make_unique<SpawnedRunner<Segment<NoSpin>>>(options);
 }
 
 std::unique_ptr<Runner> start_hybrid(const RunnerOptions& options) {
-  return std::make_unique<ShmFutexRunner<BoundedSpin>>(options);
+  return std::make_unique<SpawnedRunner<Segment<BoundedSpin>>>(options);
 }
 
 int serve(const std::string& name, std::size_t payload, bool hybrid) {

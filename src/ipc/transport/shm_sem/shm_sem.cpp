@@ -13,6 +13,7 @@
 #include "ipc/round_trip_loop.hpp"
 #include "ipc/shared_memory.hpp"
 #include "ipc/shm_channel.hpp"
+#include "ipc/spawned_runner.hpp"
 
 namespace ipc::transport::shm_sem {
 namespace {
@@ -93,62 +94,55 @@ struct Link {
   }
 };
 
-class ShmSemRunner final : public Runner {
+// The producer's end: the segment, with a semaphore each way in its header.
+class Segment {
  public:
-  explicit ShmSemRunner(const RunnerOptions& options)
+  explicit Segment(const RunnerOptions& options)
       : layout_{options.payload},
         segment_(SharedMemory::create(layout_.total())),
         channels_(segment_.data(), layout_),
         ping_(semaphore(channels_, kPingSemaphore)),
-        pong_(semaphore(channels_, kPongSemaphore)),
-        message_(options.payload, options.check),
-        consumer_(init_and_spawn_options(options), options.timeout) {
-    const auto ready = std::atomic_ref(channels_.header->consumer_ready);
-    consumer_.await([&] { return ready.load(std::memory_order_acquire) == 1; },
-                    "the consumer to map the shared memory");
-    segment_.unlink();  // both sides have it mapped: the name has no further use
-    // The consumer is dead when this runs: nobody else writes the pong
-    // channel.  The sentinel first, then the post that ends our sem_wait
-    // (sem_post is async-signal-safe, so safe from any thread at any time).
-    consumer_.arm([pong = channels_.pong, semaphore = pong_.get()] {
-      pong.publish(kInterrupted);
-      ::sem_post(semaphore);
-    });
-  }
-
-  void run(Batch& batch) override {
-    Link link{channels_, ping_.get(), pong_.get()};
-    consumer_.run(link, message_, seq_, batch);
-  }
-
-  void finish() override {
-    consumer_.finish([&] {
-      channels_.ping.publish(kStop);
-      post(ping_.get());
-    });
-  }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
-
- private:
-  SpawnOptions init_and_spawn_options(const RunnerOptions& options) {
+        pong_(semaphore(channels_, kPongSemaphore)) {
     channels_.header->payload = options.payload;
+  }
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
     return {options.consumer_path, {"--name", segment_.name(), "--payload", std::to_string(options.payload)}, {},
             options.consumer_cpu};
   }
 
+  std::function<void()> hand_over(Consumer& consumer) {
+    const auto ready = std::atomic_ref(channels_.header->consumer_ready);
+    consumer.await([&] { return ready.load(std::memory_order_acquire) == 1; }, "the consumer to map the shared memory");
+    segment_.unlink();  // both sides have it mapped: the name has no further use
+    // The consumer is dead when this runs: nobody else writes the pong
+    // channel.  The sentinel first, then the post that ends our sem_wait
+    // (sem_post is async-signal-safe, so safe from any thread at any time).
+    return [pong = channels_.pong, semaphore = pong_.get()] {
+      pong.publish(kInterrupted);
+      ::sem_post(semaphore);
+    };
+  }
+
+  Link link() const { return {channels_, ping_.get(), pong_.get()}; }
+
+  void stop() {
+    channels_.ping.publish(kStop);
+    post(ping_.get());
+  }
+
+ private:
   Layout layout_;
   SharedMemory segment_;
   Channels channels_;
   SharedSemaphore ping_, pong_;
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped before the semaphores are destroyed and the segment unmapped
 };
 
 }  // namespace
 
-std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<ShmSemRunner>(options); }
+std::unique_ptr<Runner> start(const RunnerOptions& options) {
+  return std::make_unique<SpawnedRunner<Segment>>(options);
+}
 
 int serve(const std::string& name, std::size_t payload) {
   const Layout layout{payload};

@@ -14,6 +14,7 @@
 #include "ipc/protocol.hpp"
 #include "ipc/shared_memory.hpp"
 #include "ipc/shm_channel.hpp"
+#include "ipc/spawned_runner.hpp"
 #include "ipc/unique_fd.hpp"
 #include "uring.hpp"
 
@@ -96,52 +97,17 @@ struct Link {
   }
 };
 
-class MsgRingRunner final : public Runner {
+// The producer's end: the segment, both rings, the watchdog's ring and the
+// socket pair that carries the consumer's ring parameters and READY.
+class Rings {
  public:
-  explicit MsgRingRunner(const RunnerOptions& options)
+  explicit Rings(const RunnerOptions& options)
       : layout_{options.payload},
         segment_(SharedMemory::create(layout_.total())),
         channels_(segment_.data(), layout_),
         ring_(4),
         consumer_ring_(uring::set_up(4)),
-        waker_(1),
-        message_(options.payload, options.check),
-        consumer_(init_and_spawn_options(options), options.timeout) {
-    theirs_.reset();
-    consumer_.await_readable(ours_.get(), "READY from the consumer");
-    consumer_.guard([&] { receive_ready(); });
-    segment_.unlink();  // both sides have it mapped: the name has no further use
-    // The consumer is dead when this runs: nobody else writes the pong
-    // channel.  The sentinel first, then the post that wakes our wait.
-    consumer_.arm([this] {
-      channels_.pong.publish(kInterrupted);
-      io_uring_sqe* sqe = waker_.sqe();
-      ::io_uring_prep_msg_ring(sqe, ring_.fd(), 0, kInterrupted, 0);
-      [[maybe_unused]] const int r = ::io_uring_submit_and_wait(waker_.get(), 1);
-    });
-  }
-
-  void run(Batch& batch) override {
-    Link link{channels_, ring_, consumer_ring_.fd.get()};
-    consumer_.run(link, message_, seq_, batch);
-  }
-
-  void finish() override {
-    consumer_.finish([&] {
-      channels_.ping.publish(kStop);
-      queue_post(ring_, consumer_ring_.fd.get(), kStopPost);
-      ring_.submit_and_wait(0);
-      // A failed post leaves a completion; a successful one none.
-      io_uring_cqe* cqe = nullptr;
-      if (::io_uring_peek_cqe(ring_.get(), &cqe) == 0 && cqe != nullptr && ::io_uring_cqe_get_data64(cqe) == kPost)
-        throw Error(fmt::format("IORING_OP_MSG_RING: {}", std::strerror(-cqe->res)));
-    });
-  }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
-
- private:
-  SpawnOptions init_and_spawn_options(const RunnerOptions& options) {
+        waker_(1) {
     channels_.header->payload = options.payload;
     int fds[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) throw_errno("socketpair");
@@ -151,6 +117,9 @@ class MsgRingRunner final : public Runner {
     if (::send(ours_.get(), &consumer_ring_.params, sizeof consumer_ring_.params, MSG_NOSIGNAL) !=
         static_cast<ssize_t>(sizeof consumer_ring_.params))
       throw_errno("send the consumer's ring parameters");
+  }
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
     return {options.consumer_path,
             {"--name", segment_.name(), "--ring-fd", std::to_string(kConsumerRingFd), "--producer-ring-fd",
              std::to_string(kProducerRingFd), "--socket-fd", std::to_string(kSocketFd), "--payload",
@@ -159,6 +128,35 @@ class MsgRingRunner final : public Runner {
             options.consumer_cpu};
   }
 
+  std::function<void()> hand_over(Consumer& consumer) {
+    theirs_.reset();
+    consumer.await_readable(ours_.get(), "READY from the consumer");
+    consumer.guard([&] { receive_ready(); });
+    segment_.unlink();  // both sides have it mapped: the name has no further use
+    // The consumer is dead when this runs: nobody else writes the pong
+    // channel.  The sentinel first, then the post that wakes our wait.
+    // `this` is the mechanism, whose address does not change.
+    return [this] {
+      channels_.pong.publish(kInterrupted);
+      io_uring_sqe* sqe = waker_.sqe();
+      ::io_uring_prep_msg_ring(sqe, ring_.fd(), 0, kInterrupted, 0);
+      [[maybe_unused]] const int r = ::io_uring_submit_and_wait(waker_.get(), 1);
+    };
+  }
+
+  Link link() { return {channels_, ring_, consumer_ring_.fd.get()}; }
+
+  void stop() {
+    channels_.ping.publish(kStop);
+    queue_post(ring_, consumer_ring_.fd.get(), kStopPost);
+    ring_.submit_and_wait(0);
+    // A failed post leaves a completion; a successful one none.
+    io_uring_cqe* cqe = nullptr;
+    if (::io_uring_peek_cqe(ring_.get(), &cqe) == 0 && cqe != nullptr && ::io_uring_cqe_get_data64(cqe) == kPost)
+      throw Error(fmt::format("IORING_OP_MSG_RING: {}", std::strerror(-cqe->res)));
+  }
+
+ private:
   void receive_ready() {
     std::byte ready[kReadyMessage.size() + 1];
     ssize_t r;
@@ -179,15 +177,11 @@ class MsgRingRunner final : public Runner {
   uring::Unmapped consumer_ring_;  // mapped by the consumer only
   uring::Ring waker_;              // the watchdog thread's only
   UniqueFd ours_, theirs_;
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped, watchdog included, before the
-                       // rings close and the segment goes
 };
 
 }  // namespace
 
-std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<MsgRingRunner>(options); }
+std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<SpawnedRunner<Rings>>(options); }
 
 std::string unavailable() { return uring::unavailable(IORING_OP_MSG_RING, "IORING_OP_MSG_RING", "5.18"); }
 

@@ -13,6 +13,7 @@
 #include "ipc/io.hpp"
 #include "ipc/message.hpp"
 #include "ipc/protocol.hpp"
+#include "ipc/spawned_runner.hpp"
 #include "ipc/unique_fd.hpp"
 #include "uring.hpp"
 
@@ -97,14 +98,28 @@ struct Link {
   }
 };
 
-class UringUnixRunner final : public Runner {
+// The producer's end: its ring and a connected Unix stream socket pair.
+class RingSocket {
  public:
-  explicit UringUnixRunner(const RunnerOptions& options)
-      : ring_(4), message_(options.payload, options.check), consumer_(spawn_options(options), options.timeout) {
+  explicit RingSocket(const RunnerOptions& /*options*/) : ring_(4) {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) throw_errno("socketpair");
+    ours_.reset(fds[0]);
+    theirs_.reset(fds[1]);
+  }
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
+    return {options.consumer_path,
+            {"--socket-fd", std::to_string(kSocketFd), "--payload", std::to_string(options.payload)},
+            {{theirs_.get(), kSocketFd}},
+            options.consumer_cpu};
+  }
+
+  std::function<void()> hand_over(Consumer& consumer) {
     theirs_.reset();  // only the consumer may hold its end: its death must mean
                       // end of file for us
-    consumer_.await_readable(ours_.get(), "READY from the consumer");
-    consumer_.guard([&] {
+    consumer.await_readable(ours_.get(), "READY from the consumer");
+    consumer.guard([&] {
       std::byte ready[kReadyMessage.size()];
       if (read_exact(ours_.get(), ready) == ReadResult::eof)
         throw Error("handshake failed: the consumer closed the connection");
@@ -113,45 +128,25 @@ class UringUnixRunner final : public Runner {
     // A dead consumer's end closes by itself, which completes our pending
     // receive with end of file; shutting ours down does the same for a
     // consumer that only stopped answering.
-    consumer_.arm([fd = ours_.get()] { ::shutdown(fd, SHUT_RDWR); });
+    return [fd = ours_.get()] { ::shutdown(fd, SHUT_RDWR); };
   }
 
-  void run(Batch& batch) override {
-    Link link{ring_, ours_.get(), {}};
-    consumer_.run(link, message_, seq_, batch);
-  }
+  Link link() { return {ring_, ours_.get(), {}}; }
 
-  void finish() override {
-    consumer_.finish([&] {
-      if (::shutdown(ours_.get(), SHUT_WR) != 0) throw_errno("shutdown");
-    });
+  void stop() {
+    if (::shutdown(ours_.get(), SHUT_WR) != 0) throw_errno("shutdown");
   }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
 
  private:
-  SpawnOptions spawn_options(const RunnerOptions& options) {
-    int fds[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) throw_errno("socketpair");
-    ours_.reset(fds[0]);
-    theirs_.reset(fds[1]);
-    return {options.consumer_path,
-            {"--socket-fd", std::to_string(kSocketFd), "--payload", std::to_string(options.payload)},
-            {{theirs_.get(), kSocketFd}},
-            options.consumer_cpu};
-  }
-
   uring::Ring ring_;
   UniqueFd ours_, theirs_;
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped before the socket and the ring
-                       // close
 };
 
 }  // namespace
 
-std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<UringUnixRunner>(options); }
+std::unique_ptr<Runner> start(const RunnerOptions& options) {
+  return std::make_unique<SpawnedRunner<RingSocket>>(options);
+}
 
 std::string unavailable() { return uring::unavailable(IORING_OP_RECV, "IORING_OP_RECV", "5.6"); }
 

@@ -16,6 +16,7 @@
 #include "ipc/message.hpp"
 #include "ipc/private_directory.hpp"
 #include "ipc/protocol.hpp"
+#include "ipc/spawned_runner.hpp"
 
 namespace ipc::transport::zmq {
 namespace {
@@ -35,8 +36,8 @@ namespace {
 // called from any thread, and it makes every blocking call on the context's
 // sockets return ETERM at once, and every later call too.  That is the
 // interrupt.  The socket is still closed and the context terminated
-// afterwards, by the destructors, once the Consumer (declared last) has
-// stopped the watchdog.
+// afterwards, by the destructors, once the Consumer (destroyed before the
+// mechanism, ipc/spawned_runner.hpp) has stopped the watchdog.
 
 [[noreturn]] void throw_zmq(std::string_view what) {
   throw Error(fmt::format("{}: {}", what, ::zmq_strerror(::zmq_errno())));
@@ -137,26 +138,34 @@ struct Link {
 
 enum class Kind { ipc, tcp };
 
-class ZmqRunner final : public Runner {
+// The producer's end: a context and a PAIR socket bound to a unix-domain
+// socket (zmq_ipc) or to a port of 127.0.0.1 (zmq_tcp).
+template <Kind kind>
+class Sockets {
  public:
-  ZmqRunner(const RunnerOptions& options, Kind kind)
+  explicit Sockets(const RunnerOptions& /*options*/)
       : directory_(kind == Kind::ipc ? std::optional<PrivateDirectory>(PrivateDirectory::create()) : std::nullopt),
         socket_(context_, ZMQ_PAIR),
-        endpoint_(bind()),
-        message_(options.payload, options.check),
-        consumer_(spawn_options(options), options.timeout) {
+        endpoint_(bind()) {}
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
+    return {options.consumer_path, {"--endpoint", endpoint_, "--payload", std::to_string(options.payload)}, {},
+            options.consumer_cpu};
+  }
+
+  std::function<void()> hand_over(Consumer& consumer) {
     // ZeroMQ offers no descriptor that poll() can wait on for one message
     // (ZMQ_FD is edge-triggered), so the handshake polls without blocking.
     std::byte ready[kReadyMessage.size() + 1];
     int received = -1;
-    consumer_.await(
+    consumer.await(
         [&] {
           received = ::zmq_recv(socket_.get(), ready, sizeof ready, ZMQ_DONTWAIT);
           if (received < 0 && ::zmq_errno() != EAGAIN && ::zmq_errno() != EINTR) throw_zmq("zmq_recv");
           return received >= 0;
         },
         "READY from the consumer");
-    consumer_.guard([&] { expect_ready(std::span(ready, std::min(static_cast<std::size_t>(received), sizeof ready))); });
+    consumer.guard([&] { expect_ready(std::span(ready, std::min(static_cast<std::size_t>(received), sizeof ready))); });
     // READY came over the connection: the socket file has no further use,
     // and removing it now means a SIGKILL from here on leaves no name.  A
     // connected unix socket does not need its name, nor does libzmq's
@@ -165,19 +174,11 @@ class ZmqRunner final : public Runner {
     // tries only once the producer is gone, when it fails either way.
     if (directory_) directory_->remove();
     // Runs on the watchdog thread: the one ZeroMQ call that is safe there.
-    consumer_.arm([context = context_.get()] { ::zmq_ctx_shutdown(context); });
+    return [context = context_.get()] { ::zmq_ctx_shutdown(context); };
   }
 
-  void run(Batch& batch) override {
-    Link link{socket_.get()};
-    consumer_.run(link, message_, seq_, batch);
-  }
-
-  void finish() override {
-    consumer_.finish([&] { send(socket_.get(), {}); });
-  }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
+  Link link() const { return {socket_.get()}; }
+  void stop() { send(socket_.get(), {}); }
 
  private:
   // Binds to a unix-domain socket in the private directory, or to a port on
@@ -198,11 +199,6 @@ class ZmqRunner final : public Runner {
     return endpoint;
   }
 
-  SpawnOptions spawn_options(const RunnerOptions& options) const {
-    return {options.consumer_path, {"--endpoint", endpoint_, "--payload", std::to_string(options.payload)}, {},
-            options.consumer_cpu};
-  }
-
   // Destroyed in reverse: the socket is closed, the context terminated (its
   // threads are gone), and only then the directory is removed with the ipc
   // socket file in it, if the hand-over did not remove it already.
@@ -210,19 +206,16 @@ class ZmqRunner final : public Runner {
   Context context_;
   Socket socket_;
   std::string endpoint_;
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped, watchdog included, before the socket and context go
 };
 
 }  // namespace
 
 std::unique_ptr<Runner> start_ipc(const RunnerOptions& options) {
-  return std::make_unique<ZmqRunner>(options, Kind::ipc);
+  return std::make_unique<SpawnedRunner<Sockets<Kind::ipc>>>(options);
 }
 
 std::unique_ptr<Runner> start_tcp(const RunnerOptions& options) {
-  return std::make_unique<ZmqRunner>(options, Kind::tcp);
+  return std::make_unique<SpawnedRunner<Sockets<Kind::tcp>>>(options);
 }
 
 int serve(const std::string& endpoint, std::size_t payload) {
