@@ -23,6 +23,7 @@
 #include "ipc/message.hpp"
 #include "ipc/private_directory.hpp"
 #include "ipc/protocol.hpp"
+#include "ipc/spawned_runner.hpp"
 #include "ipc/unique_fd.hpp"
 
 namespace ipc::transport::dbus {
@@ -251,52 +252,12 @@ struct Link {
   }
 };
 
-class DbusRunner final : public Runner {
+// The producer's end: a connection to the bus (a private daemon's unless
+// $IPC_BENCH_DBUS_ADDRESS names one), and the consumer's unique name.
+class Bus {
  public:
-  explicit DbusRunner(const RunnerOptions& options)
-      : daemon_(start_daemon(options.timeout)),
-        bus_(connect(daemon_ ? daemon_->address() : *named_bus())),
-        message_(options.payload, options.check),
-        consumer_(spawn_options(options), options.timeout) {
-    SlotPtr filter = add_filter(bus_.get(), &DbusRunner::on_ready, this);
-    consumer_.await(
-        [&] {
-          for (;;) {
-            const int r = ::sd_bus_process(bus_.get(), nullptr);
-            if (r < 0) throw_bus("sd_bus_process", r);
-            if (r == 0 || !consumer_name_.empty()) return !consumer_name_.empty();
-          }
-        },
-        "Ready() from the consumer");
-    filter.reset();
-    consumer_.guard([&] { check_consumer(); });
-    // A killed consumer makes the daemon answer the pending call with an
-    // error at once; a frozen one does not.  Shutting our socket down ends
-    // sd_bus_call()'s wait either way.
-    consumer_.arm([fd = ::sd_bus_get_fd(bus_.get())] { ::shutdown(fd, SHUT_RDWR); });
-  }
-
-  void run(Batch& batch) override {
-    Link link{bus_.get(), consumer_name_, {}, {}};
-    consumer_.run(link, message_, seq_, batch);
-  }
-
-  void finish() override {
-    consumer_.finish([&] {
-      const MessagePtr stop = new_call(bus_.get(), consumer_name_, "Stop");
-      (void)call(bus_.get(), stop.get(), "Stop()");
-    });
-  }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
-
- private:
-  static std::optional<PrivateDaemon> start_daemon(std::chrono::milliseconds timeout) {
-    if (named_bus()) return std::nullopt;
-    const auto executable = find_executable("dbus-daemon");
-    if (!executable) throw Error(unavailable());
-    return std::optional<PrivateDaemon>(std::in_place, *executable, timeout);
-  }
+  explicit Bus(const RunnerOptions& options)
+      : daemon_(start_daemon(options.timeout)), bus_(connect(daemon_ ? daemon_->address() : *named_bus())) {}
 
   SpawnOptions spawn_options(const RunnerOptions& options) const {
     return {options.consumer_path,
@@ -306,17 +267,52 @@ class DbusRunner final : public Runner {
             options.consumer_cpu};
   }
 
+  std::function<void()> hand_over(Consumer& consumer) {
+    SlotPtr filter = add_filter(bus_.get(), &Bus::on_ready, this);
+    consumer.await(
+        [&] {
+          for (;;) {
+            const int r = ::sd_bus_process(bus_.get(), nullptr);
+            if (r < 0) throw_bus("sd_bus_process", r);
+            if (r == 0 || !consumer_name_.empty()) return !consumer_name_.empty();
+          }
+        },
+        "Ready() from the consumer");
+    filter.reset();
+    consumer.guard([&] { check_consumer(consumer); });
+    // A killed consumer makes the daemon answer the pending call with an
+    // error at once; a frozen one does not.  Shutting our socket down ends
+    // sd_bus_call()'s wait either way.
+    return [fd = ::sd_bus_get_fd(bus_.get())] { ::shutdown(fd, SHUT_RDWR); };
+  }
+
+  Link link() const { return {bus_.get(), consumer_name_, {}, {}}; }
+
+  // Stop(), answered once the consumer has seen it.
+  void stop() {
+    const MessagePtr stop = new_call(bus_.get(), consumer_name_, "Stop");
+    (void)call(bus_.get(), stop.get(), "Stop()");
+  }
+
+ private:
+  static std::optional<PrivateDaemon> start_daemon(std::chrono::milliseconds timeout) {
+    if (named_bus()) return std::nullopt;
+    const auto executable = find_executable("dbus-daemon");
+    if (!executable) throw Error(unavailable());
+    return std::optional<PrivateDaemon>(std::in_place, *executable, timeout);
+  }
+
   // The filter of the handshake: takes the first Ready() call, remembers its
   // sender and answers it.
   static int on_ready(sd_bus_message* m, void* self, sd_bus_error* /*error*/) {
-    auto* runner = static_cast<DbusRunner*>(self);
-    if (!runner->consumer_name_.empty() || ::sd_bus_message_is_method_call(m, kInterface, "Ready") <= 0) return 0;
-    runner->consumer_name_ = ::sd_bus_message_get_sender(m);
+    auto* bus = static_cast<Bus*>(self);
+    if (!bus->consumer_name_.empty() || ::sd_bus_message_is_method_call(m, kInterface, "Ready") <= 0) return 0;
+    bus->consumer_name_ = ::sd_bus_message_get_sender(m);
     return ::sd_bus_reply_method_return(m, nullptr);
   }
 
   // The caller of Ready() must be our consumer: the daemon knows its pid.
-  void check_consumer() {
+  void check_consumer(const Consumer& consumer) {
     sd_bus_creds* creds = nullptr;
     if (const int r = ::sd_bus_get_name_creds(bus_.get(), consumer_name_.c_str(), SD_BUS_CREDS_PID, &creds); r < 0)
       throw_bus("asking the daemon for the pid of " + consumer_name_, r);
@@ -324,18 +320,15 @@ class DbusRunner final : public Runner {
     const int r = ::sd_bus_creds_get_pid(creds, &pid);
     ::sd_bus_creds_unref(creds);
     if (r < 0) throw_bus("sd_bus_creds_get_pid", r);
-    if (pid != consumer_.pid())
+    if (pid != consumer.pid())
       throw Error(
-          fmt::format("process {}, not the consumer ({}), called Ready() as {}", pid, consumer_.pid(), consumer_name_));
+          fmt::format("process {}, not the consumer ({}), called Ready() as {}", pid, consumer.pid(), consumer_name_));
     if (const int f = ::sd_bus_flush(bus_.get()); f < 0) throw_bus("sd_bus_flush", f);
   }
 
   std::optional<PrivateDaemon> daemon_;  // unless $IPC_BENCH_DBUS_ADDRESS names a bus
   BusPtr bus_;
   std::string consumer_name_;  // its unique name, from Ready()
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped, watchdog included, before the connection closes and the daemon goes
 };
 
 // The consumer's state, for its filter.
@@ -370,7 +363,7 @@ int on_call(sd_bus_message* m, void* userdata, sd_bus_error* /*error*/) {
 
 }  // namespace
 
-std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<DbusRunner>(options); }
+std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<SpawnedRunner<Bus>>(options); }
 
 std::string unavailable() {
   if (named_bus() || find_executable("dbus-daemon")) return {};

@@ -12,6 +12,7 @@
 #include "ipc/message.hpp"
 #include "ipc/private_directory.hpp"
 #include "ipc/protocol.hpp"
+#include "ipc/spawned_runner.hpp"
 #include "ipc/unique_fd.hpp"
 
 namespace ipc::transport::fifo {
@@ -54,20 +55,28 @@ void set_blocking(int fd) {
   if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) throw_errno("fcntl");
 }
 
-class FifoRunner final : public Runner {
+// The producer's end: a FIFO each way in a private directory.
+class Fifos {
  public:
-  explicit FifoRunner(const RunnerOptions& options)
+  explicit Fifos(const RunnerOptions&)
       : directory_(PrivateDirectory::create()),
         ping_path_(make_fifo(directory_.entry("ping"))),
         pong_path_(make_fifo(directory_.entry("pong"))),
         to_consumer_(open_fifo(ping_path_, O_RDWR)),  // a placeholder, replaced after READY
-        from_consumer_(open_fifo(pong_path_, O_RDONLY | O_NONBLOCK)),
-        message_(options.payload, options.check),
-        consumer_(spawn_options(options), options.timeout) {
-    consumer_.await_readable(from_consumer_.get(), "READY on the pong FIFO");
+        from_consumer_(open_fifo(pong_path_, O_RDONLY | O_NONBLOCK)) {}
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
+    return {options.consumer_path,
+            {"--dir", directory_.path(), "--payload", std::to_string(options.payload)},
+            {},
+            options.consumer_cpu};
+  }
+
+  std::function<void()> hand_over(Consumer& consumer) {
+    consumer.await_readable(from_consumer_.get(), "READY on the pong FIFO");
     set_blocking(from_consumer_.get());
     std::byte ready[kReadyMessage.size()];
-    consumer_.guard([&] {
+    consumer.guard([&] {
       if (read_exact(from_consumer_.get(), ready) == ReadResult::eof)
         throw Error("handshake failed: the consumer closed the pong FIFO");
       expect_ready(ready);
@@ -79,39 +88,25 @@ class FifoRunner final : public Runner {
     to_consumer_ = std::move(writer);  // closes the placeholder, our only reader of ping
     directory_.remove();               // both sides have both FIFOs open: the names have no further use
     // A dead consumer closes its ends: our read sees EOF, our write EPIPE.
-    consumer_.arm([] {});
+    return [] {};
   }
 
-  void run(Batch& batch) override {
-    StreamLink link{to_consumer_.get(), from_consumer_.get(), "the consumer closed the pong FIFO"};
-    consumer_.run(link, message_, seq_, batch);
+  StreamLink link() const {
+    return {to_consumer_.get(), from_consumer_.get(), "the consumer closed the pong FIFO"};
   }
 
-  void finish() override {
-    consumer_.finish([&] { to_consumer_.reset(); });
-  }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
+  // End of file on ping.
+  void stop() { to_consumer_.reset(); }
 
  private:
-  SpawnOptions spawn_options(const RunnerOptions& options) const {
-    return {options.consumer_path,
-            {"--dir", directory_.path(), "--payload", std::to_string(options.payload)},
-            {},
-            options.consumer_cpu};
-  }
-
   PrivateDirectory directory_;
   std::string ping_path_, pong_path_;
   UniqueFd to_consumer_, from_consumer_;
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped before the FIFOs close
 };
 
 }  // namespace
 
-std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<FifoRunner>(options); }
+std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<SpawnedRunner<Fifos>>(options); }
 
 int serve(const std::string& directory, std::size_t payload) {
   // Neither open blocks: the producer already holds a writer of ping and a

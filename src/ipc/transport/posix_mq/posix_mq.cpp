@@ -17,6 +17,7 @@
 #include "ipc/message.hpp"
 #include "ipc/protocol.hpp"
 #include "ipc/shared_memory.hpp"
+#include "ipc/spawned_runner.hpp"
 #include "ipc/sys.hpp"
 #include "ipc/unique_fd.hpp"
 
@@ -127,9 +128,11 @@ struct Link {
   }
 };
 
-class MqRunner final : public Runner {
+// The producer's end: the ping and pong queues, and the pong queue again
+// for the watchdog's wake-up.
+class Queues {
  public:
-  explicit MqRunner(const RunnerOptions& options)
+  explicit Queues(const RunnerOptions& options)
       : base_name_(unguessable_name("ipc_bench")),
         // Non-blocking: strict alternation leaves the ping queue empty
         // whenever we send, so a full one is the consumer's error (EAGAIN),
@@ -137,11 +140,18 @@ class MqRunner final : public Runner {
         ping_(base_name_ + "-ping", O_WRONLY | O_NONBLOCK, kPingSlots, message_size(options.payload)),
         pong_(base_name_ + "-pong", O_RDONLY, kPongSlots, message_size(options.payload)),
         wake_(open_queue(pong_.name(), O_WRONLY | O_NONBLOCK)),
-        reply_(message_size(options.payload)),
-        message_(options.payload, options.check),
-        consumer_(spawn_options(options), options.timeout) {
-    consumer_.await_readable(pong_.fd(), "READY on the pong queue");
-    consumer_.guard([&] { expect_ready(std::span(reply_).first(receive(pong_.fd(), reply_, nullptr))); });
+        reply_(message_size(options.payload)) {}
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
+    return {options.consumer_path,
+            {"--ping", ping_.name(), "--pong", pong_.name(), "--payload", std::to_string(options.payload)},
+            {},
+            options.consumer_cpu};
+  }
+
+  std::function<void()> hand_over(Consumer& consumer) {
+    consumer.await_readable(pong_.fd(), "READY on the pong queue");
+    consumer.guard([&] { expect_ready(std::span(reply_).first(receive(pong_.fd(), reply_, nullptr))); });
     // The consumer opened both queues before READY: the names have no further use.
     ping_.unlink();
     pong_.unlink();
@@ -153,38 +163,20 @@ class MqRunner final : public Runner {
     // each wait instead, but would cost every round trip an absolute
     // deadline (a clock read) and the kernel a timer armed per blocking
     // wait, where this costs the loop nothing.
-    consumer_.arm([fd = wake_.get()] {
+    return [fd = wake_.get()] {
       const char nothing = 0;
       ::mq_send(fd, &nothing, 0, kWakeUpPriority);
-    });
+    };
   }
 
-  void run(Batch& batch) override {
-    Link link{ping_.fd(), pong_.fd(), reply_};
-    consumer_.run(link, message_, seq_, batch);
-  }
-
-  void finish() override {
-    consumer_.finish([&] { send(ping_.fd(), {}); });
-  }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
+  Link link() { return {ping_.fd(), pong_.fd(), reply_}; }
+  void stop() { send(ping_.fd(), {}); }
 
  private:
-  SpawnOptions spawn_options(const RunnerOptions& options) const {
-    return {options.consumer_path,
-            {"--ping", ping_.name(), "--pong", pong_.name(), "--payload", std::to_string(options.payload)},
-            {},
-            options.consumer_cpu};
-  }
-
   std::string base_name_;
   CreatedQueue ping_, pong_;
   UniqueFd wake_;                 // the pong queue again, for the watchdog's wake-up
   std::vector<std::byte> reply_;  // message_size(N) bytes: mq_receive wants room for the largest message
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped before the queues close
 };
 
 }  // namespace
@@ -229,7 +221,7 @@ SystemLimit system_limit(std::size_t wanted) {
   return limit;
 }
 
-std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<MqRunner>(options); }
+std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<SpawnedRunner<Queues>>(options); }
 
 int serve(const std::string& ping, const std::string& pong, std::size_t payload) {
   const UniqueFd in = open_queue(ping, O_RDONLY);

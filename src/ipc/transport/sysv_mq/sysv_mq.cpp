@@ -16,6 +16,7 @@
 #include "ipc/consumer.hpp"
 #include "ipc/message.hpp"
 #include "ipc/protocol.hpp"
+#include "ipc/spawned_runner.hpp"
 #include "ipc/sys.hpp"
 #include "text_file.hpp"
 
@@ -123,41 +124,12 @@ struct Link {
   }
 };
 
-class SysvMqRunner final : public Runner {
+// The producer's end: the one queue and a message buffer each way.
+class Queue {
  public:
-  explicit SysvMqRunner(const RunnerOptions& options)
-      : out_(message_size(options.payload)),
-        in_(message_size(options.payload)),
-        message_(options.payload, options.check),
-        consumer_(spawn_options(options), options.timeout) {
-    std::size_t ready = 0;
-    consumer_.await(
-        [&] {
-          const ssize_t r = sys::msgrcv(queue_.id(), in_.raw(), in_.capacity(), kPong, IPC_NOWAIT);
-          if (r >= 0) ready = static_cast<std::size_t>(r);
-          else if (errno != ENOMSG && errno != EINTR) throw_errno("msgrcv");
-          return r >= 0;
-        },
-        "READY on the message queue");
-    consumer_.guard([&] { expect_ready(std::span<const std::byte>(in_.text(), ready)); });
-    // msgrcv blocks and only a message, a signal or the queue's removal ends
-    // it.  Once the consumer is dead the queue has no further use: removing
-    // it ends our wait with EIDRM, at no cost to the loop.
-    consumer_.arm([&queue = queue_] { queue.remove(); });
-  }
+  explicit Queue(const RunnerOptions& options)
+      : out_(message_size(options.payload)), in_(message_size(options.payload)) {}
 
-  void run(Batch& batch) override {
-    Link link{queue_.id(), out_, in_};
-    consumer_.run(link, message_, seq_, batch);
-  }
-
-  void finish() override {
-    consumer_.finish([&] { send(queue_.id(), out_, kPing, 0, IPC_NOWAIT, "the message queue was removed"); });
-  }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
-
- private:
   SpawnOptions spawn_options(const RunnerOptions& options) {
     // One message at a time (see kPing): lowering msg_qbytes needs no privilege.
     msqid_ds attributes{};
@@ -170,11 +142,31 @@ class SysvMqRunner final : public Runner {
             options.consumer_cpu};
   }
 
+  std::function<void()> hand_over(Consumer& consumer) {
+    std::size_t ready = 0;
+    consumer.await(
+        [&] {
+          const ssize_t r = sys::msgrcv(queue_.id(), in_.raw(), in_.capacity(), kPong, IPC_NOWAIT);
+          if (r >= 0) ready = static_cast<std::size_t>(r);
+          else if (errno != ENOMSG && errno != EINTR) throw_errno("msgrcv");
+          return r >= 0;
+        },
+        "READY on the message queue");
+    consumer.guard([&] { expect_ready(std::span<const std::byte>(in_.text(), ready)); });
+    // msgrcv blocks and only a message, a signal or the queue's removal ends
+    // it.  Once the consumer is dead the queue has no further use: removing
+    // it ends our wait with EIDRM, at no cost to the loop.
+    return [&queue = queue_] { queue.remove(); };
+  }
+
+  Link link() { return {queue_.id(), out_, in_}; }
+  void stop() { send(queue_.id(), out_, kPing, 0, IPC_NOWAIT, "the message queue was removed"); }
+
+ private:
+  // Outlives the consumer: SpawnedRunner stops and reaps it, and joins the
+  // watchdog that holds a reference to this queue, before a mechanism goes.
   PrivateQueue queue_;
   MessageBuffer out_, in_;
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped (and the watchdog joined) before the queue is removed
 };
 
 std::size_t read_limit(const char* path) {
@@ -223,7 +215,7 @@ std::string unavailable() {
   }
 }
 
-std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<SysvMqRunner>(options); }
+std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<SpawnedRunner<Queue>>(options); }
 
 int serve(int queue, std::size_t payload) {
   msqid_ds attributes{};

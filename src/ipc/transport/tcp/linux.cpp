@@ -20,6 +20,7 @@
 #include "ipc/message.hpp"
 #include "ipc/protocol.hpp"
 #include "ipc/remote.hpp"
+#include "ipc/spawned_runner.hpp"
 
 namespace ipc::transport::tcp {
 namespace {
@@ -35,58 +36,51 @@ UniqueFd listening_socket() {
   return fd;
 }
 
-class TcpRunner final : public Runner {
+// The producer's end: the listener until the consumer connects, then the
+// connection, with Nagle's algorithm off when Nodelay.
+template <bool Nodelay>
+class Connection {
  public:
-  TcpRunner(const RunnerOptions& options, bool nodelay)
-      : listener_(listening_socket()),
-        message_(options.payload, options.check),
-        consumer_(spawn_options(options, nodelay), options.timeout) {
-    consumer_.await_readable(listener_.get(), "the consumer to connect");
+  explicit Connection(const RunnerOptions&) : listener_(listening_socket()) {}
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
+    SpawnOptions spawn{options.consumer_path,
+                       {"--connect", fmt::format("127.0.0.1:{}", local_port(listener_.get())), "--payload",
+                        std::to_string(options.payload)},
+                       {},
+                       options.consumer_cpu};
+    if constexpr (Nodelay) spawn.args.emplace_back("--nodelay");
+    return spawn;
+  }
+
+  std::function<void()> hand_over(Consumer& consumer) {
+    consumer.await_readable(listener_.get(), "the consumer to connect");
     connection_.reset(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
     if (!connection_) throw_errno("accept");
     listener_.reset();
-    if (nodelay) set_nodelay(connection_.get());
-    consumer_.await_readable(connection_.get(), "READY from the consumer");
+    if constexpr (Nodelay) set_nodelay(connection_.get());
+    consumer.await_readable(connection_.get(), "READY from the consumer");
     std::byte ready[kReadyMessage.size()];
-    consumer_.guard([&] {
+    consumer.guard([&] {
       if (read_exact(connection_.get(), ready) == ReadResult::eof)
         throw Error("handshake failed: the consumer closed the connection");
       expect_ready(ready);
     });
     // A dead consumer's connection is closed by its kernel; shutting ours
     // down as well covers a consumer that only stopped answering.
-    consumer_.arm([fd = connection_.get()] { ::shutdown(fd, SHUT_RDWR); });
+    return [fd = connection_.get()] { ::shutdown(fd, SHUT_RDWR); };
   }
 
-  void run(Batch& batch) override {
-    StreamLink link{connection_.get(), connection_.get(), "the consumer closed the connection"};
-    consumer_.run(link, message_, seq_, batch);
-  }
+  StreamLink link() const { return {connection_.get(), connection_.get(), "the consumer closed the connection"}; }
 
-  void finish() override {
-    consumer_.finish([&] {
-      if (::shutdown(connection_.get(), SHUT_WR) != 0) throw_errno("shutdown");
-    });
+  // Our FIN.
+  void stop() {
+    if (::shutdown(connection_.get(), SHUT_WR) != 0) throw_errno("shutdown");
   }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
 
  private:
-  SpawnOptions spawn_options(const RunnerOptions& options, bool nodelay) const {
-    SpawnOptions spawn{options.consumer_path,
-                       {"--connect", fmt::format("127.0.0.1:{}", local_port(listener_.get())), "--payload",
-                        std::to_string(options.payload)},
-                       {},
-                       options.consumer_cpu};
-    if (nodelay) spawn.args.emplace_back("--nodelay");
-    return spawn;
-  }
-
   UniqueFd listener_;
   UniqueFd connection_;
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped before the sockets close
 };
 
 std::string seconds(std::chrono::milliseconds d) {
@@ -225,11 +219,11 @@ void refuse_busy(UniqueFd connection, const sockaddr_in& peer, const ListenOptio
 }  // namespace
 
 std::unique_ptr<Runner> start_nodelay(const RunnerOptions& options) {
-  return std::make_unique<TcpRunner>(options, true);
+  return std::make_unique<SpawnedRunner<Connection<true>>>(options);
 }
 
 std::unique_ptr<Runner> start_nagle(const RunnerOptions& options) {
-  return std::make_unique<TcpRunner>(options, false);
+  return std::make_unique<SpawnedRunner<Connection<false>>>(options);
 }
 
 std::unique_ptr<Runner> remote_nodelay(const RemoteOptions& options) {

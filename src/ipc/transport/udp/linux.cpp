@@ -20,41 +20,44 @@
 #include "ipc/io.hpp"
 #include "ipc/protocol.hpp"
 #include "ipc/remote.hpp"
+#include "ipc/spawned_runner.hpp"
 
 namespace ipc::transport::udp {
 namespace {
 
-class UdpRunner final : public Runner {
+// The producer's end: one socket, connected to the consumer's once it said READY.
+class Socket {
  public:
-  explicit UdpRunner(const RunnerOptions& options)
-      : socket_(bind_loopback(SOCK_DGRAM)),
-        message_(options.payload, options.check),
-        consumer_(spawn_options(options), options.timeout) {
+  explicit Socket(const RunnerOptions&) : socket_(bind_loopback(SOCK_DGRAM)) {}
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
+    return {options.consumer_path,
+            {"--connect", fmt::format("127.0.0.1:{}", local_port(socket_.get())), "--payload",
+             std::to_string(options.payload)},
+            {},
+            options.consumer_cpu};
+  }
+
+  std::function<void()> hand_over(Consumer& consumer) {
     // Connected: from now on the kernel drops datagrams from anyone else.
-    connect_to(socket_.get(), await_ready());
+    connect_to(socket_.get(), await_ready(consumer));
     // A dead consumer sends nothing: shutting the socket down wakes our recv.
-    consumer_.arm([fd = socket_.get()] { ::shutdown(fd, SHUT_RDWR); });
+    return [fd = socket_.get()] { ::shutdown(fd, SHUT_RDWR); };
   }
 
-  void run(Batch& batch) override {
-    DatagramLink link{socket_.get(), "no pong"};
-    consumer_.run(link, message_, seq_, batch);
-  }
+  DatagramLink link() const { return {socket_.get(), "no pong"}; }
 
-  void finish() override {
-    consumer_.finish([&] { send_message(socket_.get(), {}); });
-  }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
+  // An empty datagram.
+  void stop() { send_message(socket_.get(), {}); }
 
  private:
   // The address of the first datagram that is exactly READY from loopback.
   // Until we connect, anyone on this machine can send to our port: a stray
   // datagram is skipped, not taken for the consumer (within a bound, so a
   // flood cannot keep the handshake going for ever).
-  sockaddr_in await_ready() {
+  sockaddr_in await_ready(Consumer& consumer) {
     for (int stray = 0; stray < 1000; ++stray) {
-      consumer_.await_readable(socket_.get(), "READY from the consumer");
+      consumer.await_readable(socket_.get(), "READY from the consumer");
       std::byte ready[kReadyMessage.size() + 1];
       sockaddr_in peer{};
       socklen_t peer_length = sizeof peer;
@@ -66,22 +69,11 @@ class UdpRunner final : public Runner {
           std::ranges::equal(received, ready_bytes()))
         return peer;
     }
-    consumer_.guard([] { throw Error("handshake failed: 1000 datagrams arrived, none of them READY"); });
+    consumer.guard([] { throw Error("handshake failed: 1000 datagrams arrived, none of them READY"); });
     return {};
   }
 
-  SpawnOptions spawn_options(const RunnerOptions& options) const {
-    return {options.consumer_path,
-            {"--connect", fmt::format("127.0.0.1:{}", local_port(socket_.get())), "--payload",
-             std::to_string(options.payload)},
-            {},
-            options.consumer_cpu};
-  }
-
   UniqueFd socket_;
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped before the socket closes
 };
 
 std::string seconds(std::chrono::milliseconds d) {
@@ -225,7 +217,7 @@ bool echo_run(int fd, const Hello& run, std::uint64_t& served, std::string& endi
 
 }  // namespace
 
-std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<UdpRunner>(options); }
+std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<SpawnedRunner<Socket>>(options); }
 
 std::unique_ptr<Runner> remote(const RemoteOptions& options) { return std::make_unique<RemoteUdpRunner>(options); }
 

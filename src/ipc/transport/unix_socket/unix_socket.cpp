@@ -17,6 +17,7 @@
 #include "ipc/message.hpp"
 #include "ipc/private_directory.hpp"
 #include "ipc/protocol.hpp"
+#include "ipc/spawned_runner.hpp"
 #include "ipc/unique_fd.hpp"
 
 namespace ipc::transport::unix_socket {
@@ -91,57 +92,61 @@ pid_t peer_pid(int fd) {
   return credentials.pid;
 }
 
-class UnixRunner final : public Runner {
+// The producer's end: the socket of type T, its file in a private directory.
+template <Type T>
+class Socket {
  public:
-  UnixRunner(const RunnerOptions& options, Type type)
-      : type_(type),
-        directory_(PrivateDirectory::create()),
+  explicit Socket(const RunnerOptions& options)
+      : directory_(PrivateDirectory::create()),
         path_(directory_.entry("socket")),
-        socket_(bound_socket(type, path_, options.payload)),
-        message_(options.payload, options.check),
-        consumer_(spawn_options(options), options.timeout) {
-    if (type_ == Type::dgram) {
-      accept_datagrams();
+        socket_(bound_socket(path_, options.payload)),
+        payload_(options.payload) {}
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
+    return {options.consumer_path,
+            {"--socket", path_, "--type", std::string(to_string(T)), "--payload", std::to_string(options.payload)},
+            {},
+            options.consumer_cpu};
+  }
+
+  std::function<void()> hand_over(Consumer& consumer) {
+    if constexpr (T == Type::dgram) {
+      accept_datagrams(consumer);
     } else {
-      accept_connection();
+      accept_connection(consumer);
     }
     directory_.remove();  // both ends are connected: the name has no further use
     // A dead consumer closes its end, which ends a stream or seqpacket
     // connection by itself, but not a datagram socket's wait; shutting ours
     // down wakes either, and also covers a consumer that only stopped
     // answering.
-    consumer_.arm([fd = socket_.get()] { ::shutdown(fd, SHUT_RDWR); });
+    return [fd = socket_.get()] { ::shutdown(fd, SHUT_RDWR); };
   }
 
-  void run(Batch& batch) override {
-    if (type_ == Type::stream) {
-      StreamLink link{socket_.get(), socket_.get(), "the consumer closed the connection"};
-      consumer_.run(link, message_, seq_, batch);
+  auto link() const {
+    if constexpr (T == Type::stream) {
+      return StreamLink{socket_.get(), socket_.get(), "the consumer closed the connection"};
     } else {
-      DatagramLink link{socket_.get(), type_ == Type::dgram ? "no pong" : "the consumer closed the connection"};
-      consumer_.run(link, message_, seq_, batch);
+      return DatagramLink{socket_.get(), T == Type::dgram ? "no pong" : "the consumer closed the connection"};
     }
   }
 
-  void finish() override {
-    consumer_.finish([&] {
-      if (type_ == Type::dgram) {
-        send_message(socket_.get(), {});
-      } else if (::shutdown(socket_.get(), SHUT_WR) != 0) {
-        throw_errno("shutdown");
-      }
-    });
+  // dgram: an empty datagram; stream, seqpacket: the end of the connection.
+  void stop() {
+    if constexpr (T == Type::dgram) {
+      send_message(socket_.get(), {});
+    } else if (::shutdown(socket_.get(), SHUT_WR) != 0) {
+      throw_errno("shutdown");
+    }
   }
 
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return consumer_.pid(); }
-
  private:
-  static UniqueFd bound_socket(Type type, const std::string& path, std::size_t payload) {
-    UniqueFd fd = make_socket(type);
+  static UniqueFd bound_socket(const std::string& path, std::size_t payload) {
+    UniqueFd fd = make_socket(T);
     const sockaddr_un address = address_of(path);
     if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0)
       throw_errno("bind " + path);
-    if (type == Type::dgram) {
+    if constexpr (T == Type::dgram) {
       ensure_send_buffer(fd.get(), payload);
       // Every datagram then carries its sender's pid: READY must come from
       // the consumer.
@@ -152,30 +157,23 @@ class UnixRunner final : public Runner {
     return fd;
   }
 
-  SpawnOptions spawn_options(const RunnerOptions& options) const {
-    return {options.consumer_path,
-            {"--socket", path_, "--type", std::string(to_string(type_)), "--payload", std::to_string(options.payload)},
-            {},
-            options.consumer_cpu};
-  }
-
-  void check_sender(pid_t pid) const {
-    if (pid != consumer_.pid())
-      throw Error(fmt::format("process {}, not the consumer ({}), connected to {}", pid, consumer_.pid(), path_));
+  void check_sender(pid_t pid, const Consumer& consumer) const {
+    if (pid != consumer.pid())
+      throw Error(fmt::format("process {}, not the consumer ({}), connected to {}", pid, consumer.pid(), path_));
   }
 
   // stream, seqpacket: accept the consumer's connection, then read READY.
-  void accept_connection() {
-    consumer_.await_readable(socket_.get(), "the consumer to connect");
+  void accept_connection(Consumer& consumer) {
+    consumer.await_readable(socket_.get(), "the consumer to connect");
     UniqueFd connection(::accept4(socket_.get(), nullptr, nullptr, SOCK_CLOEXEC));
     if (!connection) throw_errno("accept");
     // Only this user can reach the directory; the pid makes it the consumer.
-    check_sender(peer_pid(connection.get()));
+    check_sender(peer_pid(connection.get()), consumer);
     socket_ = std::move(connection);  // closes the listener
-    if (type_ == Type::seqpacket) ensure_send_buffer(socket_.get(), message_.size());
-    consumer_.await_readable(socket_.get(), "READY from the consumer");
-    consumer_.guard([&] {
-      if (type_ == Type::stream) {
+    if constexpr (T == Type::seqpacket) ensure_send_buffer(socket_.get(), payload_);
+    consumer.await_readable(socket_.get(), "READY from the consumer");
+    consumer.guard([&] {
+      if constexpr (T == Type::stream) {
         std::byte ready[kReadyMessage.size()];
         if (read_exact(socket_.get(), ready) == ReadResult::eof)
           throw Error("handshake failed: the consumer closed the connection");
@@ -191,9 +189,9 @@ class UnixRunner final : public Runner {
 
   // dgram: READY comes from the consumer's socket; connect ours to it, so
   // that from then on the kernel refuses datagrams from anyone else.
-  void accept_datagrams() {
+  void accept_datagrams(Consumer& consumer) {
     const int fd = socket_.get();
-    consumer_.await_readable(fd, "READY from the consumer");
+    consumer.await_readable(fd, "READY from the consumer");
     std::byte ready[kReadyMessage.size() + 1];
     iovec iov{ready, sizeof ready};
     sockaddr_un peer{};
@@ -218,8 +216,8 @@ class UnixRunner final : public Runner {
         sender = credentials.pid;
       }
     }
-    check_sender(sender);
-    consumer_.guard([&] { expect_ready(std::span(ready, std::min(static_cast<std::size_t>(r), sizeof ready))); });
+    check_sender(sender, consumer);
+    consumer.guard([&] { expect_ready(std::span(ready, std::min(static_cast<std::size_t>(r), sizeof ready))); });
     if (msg.msg_namelen <= offsetof(sockaddr_un, sun_path))
       throw Error("handshake failed: the consumer's socket has no address to answer to (it must bind one)");
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&peer), msg.msg_namelen) != 0)
@@ -228,13 +226,10 @@ class UnixRunner final : public Runner {
     set_int_option(fd, SOL_SOCKET, SO_PASSCRED, 0, "SO_PASSCRED");
   }
 
-  Type type_;
   PrivateDirectory directory_;
   std::string path_;
   UniqueFd socket_;  // the listener (stream, seqpacket) until the consumer connects, then the connection
-  Message message_;
-  std::uint64_t seq_ = 0;
-  Consumer consumer_;  // last: stopped and reaped before the socket closes
+  std::size_t payload_;  // N, the size of every message: seqpacket's send buffer must hold one
 };
 
 }  // namespace
@@ -256,15 +251,15 @@ std::string_view to_string(Type type) noexcept {
 }
 
 std::unique_ptr<Runner> start_stream(const RunnerOptions& options) {
-  return std::make_unique<UnixRunner>(options, Type::stream);
+  return std::make_unique<SpawnedRunner<Socket<Type::stream>>>(options);
 }
 
 std::unique_ptr<Runner> start_dgram(const RunnerOptions& options) {
-  return std::make_unique<UnixRunner>(options, Type::dgram);
+  return std::make_unique<SpawnedRunner<Socket<Type::dgram>>>(options);
 }
 
 std::unique_ptr<Runner> start_seqpacket(const RunnerOptions& options) {
-  return std::make_unique<UnixRunner>(options, Type::seqpacket);
+  return std::make_unique<SpawnedRunner<Socket<Type::seqpacket>>>(options);
 }
 
 int serve(const std::string& path, Type type, std::size_t payload) {
