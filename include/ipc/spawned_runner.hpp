@@ -9,10 +9,11 @@
 //
 // A Mechanism M provides:
 //   explicit M(const RunnerOptions&);
-//       Creates the producer's end of the channel.  Throws ipc::Error.
-//   SpawnOptions spawn_options(const RunnerOptions&);
-//       The consumer's arguments and the handles it inherits (it may also
-//       write what the consumer reads first, such as a segment's header).
+//       Creates the producer's end of the channel and writes what the
+//       consumer reads first (a segment's header, a queue's size).  Throws
+//       ipc::Error.
+//   SpawnOptions spawn_options(const RunnerOptions&) const;
+//       The consumer's arguments and the handles it inherits.
 //   std::function<void()> hand_over(Consumer&);
 //       Waits for the consumer's ready handshake through the Consumer's
 //       bounded waits, removes every name that must not outlive the hand-over

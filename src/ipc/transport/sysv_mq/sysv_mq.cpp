@@ -128,14 +128,15 @@ struct Link {
 class Queue {
  public:
   explicit Queue(const RunnerOptions& options)
-      : out_(message_size(options.payload)), in_(message_size(options.payload)) {}
-
-  SpawnOptions spawn_options(const RunnerOptions& options) {
+      : out_(message_size(options.payload)), in_(message_size(options.payload)) {
     // One message at a time (see kPing): lowering msg_qbytes needs no privilege.
     msqid_ds attributes{};
     if (::msgctl(queue_.id(), IPC_STAT, &attributes) != 0) throw_errno("msgctl IPC_STAT");
     attributes.msg_qbytes = message_size(options.payload);
     if (::msgctl(queue_.id(), IPC_SET, &attributes) != 0) throw_errno("msgctl IPC_SET");
+  }
+
+  SpawnOptions spawn_options(const RunnerOptions& options) const {
     return {options.consumer_path,
             {"--queue", std::to_string(queue_.id()), "--payload", std::to_string(options.payload)},
             {},
