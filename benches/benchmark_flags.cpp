@@ -14,7 +14,7 @@
 #include <string>
 
 #include "ipc/parse.hpp"
-#include "options.hpp"
+#include "usage_error.hpp"
 
 namespace ipc::bench {
 namespace {

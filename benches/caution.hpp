@@ -38,7 +38,7 @@ class Cautions {
 // the run only: after it, the load average counts the run itself), threads
 // of other processes busy on `cpus` or on their SMT siblings over a short
 // sample, the frequency governor of `cpus`, the clock source.  Takes a
-// quarter of a second (the sample).  Linux: caution_linux.cpp.
+// quarter of a second (the sample).  Linux: linux/caution.cpp.
 // Windows (windows/caution.cpp): none of these is read (no /proc: the load,
 // other processes' threads and the power scheme would each need their own
 // API); the one caution is running under wine, whose timings are not

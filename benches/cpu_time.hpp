@@ -1,7 +1,7 @@
 #pragma once
 // CPU time of each side of a run, read around the timed batch.
 //
-// The producer's is CLOCK_PROCESS_CPUTIME_ID of ipc_bench: the benchmark
+// Linux (linux/cpu_time.cpp): the producer's is CLOCK_PROCESS_CPUTIME_ID of ipc_bench: the benchmark
 // thread, and also the watchdog thread (one wake-up per tick, timeout / 20
 // and at most every 100 ms) and any thread a library starts (ZeroMQ's I/O
 // thread, which does the producer's sending and receiving for zmq_*).  The

@@ -19,6 +19,7 @@
 
 #include "bench_spec.hpp"
 #include "caution.hpp"
+#include "consumer_for.hpp"
 #include "ipc/consumer_path.hpp"
 #include "ipc_bench_version.hpp"
 #include "ipc/error.hpp"

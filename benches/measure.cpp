@@ -7,7 +7,6 @@
 
 #include "cpu_time.hpp"
 #include "failure.hpp"
-#include "ipc/consumer_path.hpp"
 #include "ipc/histogram.hpp"
 #include "ipc/tick_clock.hpp"
 #include "stop_signals.hpp"
@@ -64,18 +63,6 @@ void report_cpu(benchmark::State& state, const CpuTimes& before, const CpuTimes&
 std::string interrupted() { return fmt::format("interrupted by {}", StopSignals::name(StopSignals::received())); }
 
 }  // namespace
-
-Command consumer_for(const Transport& transport, const Options& options) {
-  if (options.consumer_command.empty()) return consumer_path(transport.consumer);
-  std::vector<std::string> words = options.consumer_command;
-  constexpr std::string_view kPlaceholder = "{transport}";
-  for (std::string& word : words) {
-    for (auto at = word.find(kPlaceholder); at != std::string::npos; at = word.find(kPlaceholder, at + transport.name.size()))
-      word.replace(at, kPlaceholder.size(), transport.name);
-  }
-  if (const auto found = find_executable(words.front())) words.front() = *found;
-  return Command(std::move(words));
-}
 
 void measure(benchmark::State& state, const BenchSpec& spec, const Options& options, Session& session) {
   if (StopSignals::received() != 0) {

@@ -18,11 +18,6 @@
 
 namespace ipc::bench {
 
-// The consumer to spawn for `transport`: its own, or --consumer-cmd with
-// "{transport}" replaced by the transport's name and the executable looked
-// up in $PATH.
-Command consumer_for(const Transport& transport, const Options& options);
-
 void measure(benchmark::State& state, const BenchSpec& spec, const Options& options, Session& session);
 
 }  // namespace ipc::bench

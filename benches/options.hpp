@@ -4,7 +4,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -15,6 +14,7 @@
 #include "ipc/message.hpp"
 #include "ipc/registry.hpp"
 #include "ipc/topology.hpp"
+#include "usage_error.hpp"
 
 namespace ipc::bench {
 
@@ -70,11 +70,6 @@ struct Options {
 
 // The words of --consumer-cmd: split at whitespace, no quoting.  Throws UsageError.
 std::vector<std::string> split_consumer_command(std::string_view text);
-
-// Bad input: the message is one line for the user.
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 // The help text was asked for and printed: exit 0.
 struct HelpShown {};

@@ -2,7 +2,7 @@
 // The files ipc_bench writes (--json, --benchmark_out): checked before the
 // run without creating anything, written whole after it, and every write and
 // the close checked, so a full disk or /dev/full is an error, not a file cut
-// short.  Linux: output_file.cpp (open, write, fsync); Windows:
+// short.  Linux: linux/output_file.cpp (open, write, fsync); Windows:
 // windows/output_file.cpp (CreateFileW, WriteFile, FlushFileBuffers; UTF-8
 // paths; the reasons are Windows' own messages).
 #include <optional>

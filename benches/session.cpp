@@ -3,7 +3,7 @@
 #include <chrono>
 #include <exception>
 
-#include "measure.hpp"
+#include "consumer_for.hpp"
 
 namespace ipc::bench {
 namespace {

@@ -2,7 +2,7 @@
 // StopSignals: SIGINT, SIGTERM and SIGHUP end ipc_bench in order; on
 // Windows, Ctrl-C, Ctrl-Break and closing the console.
 //
-// Linux (stop_signals.cpp): the signals are blocked in every thread and read
+// Linux (linux/stop_signals.cpp): the signals are blocked in every thread and read
 // from a signalfd by one thread, which records the first one and kills every
 // consumer still alive.
 // Windows (windows/stop_signals.cpp): a handler registered with

@@ -1,4 +1,4 @@
-// machine_cautions on Windows (see caution.hpp).  Linux: caution_linux.cpp.
+// machine_cautions on Windows (see caution.hpp).  Linux: linux/caution.cpp.
 #include "ipc/windows/win32.hpp"
 
 #include "caution.hpp"

@@ -1,5 +1,5 @@
 // CPU times on Windows, from GetProcessTimes (see cpu_time.hpp).  Linux:
-// cpu_time.cpp.
+// linux/cpu_time.cpp.
 #include "ipc/windows/win32.hpp"
 
 #include "cpu_time.hpp"

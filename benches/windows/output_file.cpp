@@ -1,6 +1,6 @@
 // The output files on Windows (see output_file.hpp), with Win32 file calls:
 // CreateFileW, WriteFile, FlushFileBuffers for fsync.  Paths are UTF-8, as
-// everywhere in ipc_bench on Windows.  Linux: output_file.cpp.
+// everywhere in ipc_bench on Windows.  Linux: linux/output_file.cpp.
 #include "ipc/windows/win32.hpp"
 
 #include <fmt/format.h>
@@ -11,8 +11,8 @@
 #include <filesystem>
 
 #include "ipc/windows/error.hpp"
-#include "options.hpp"
 #include "output_file.hpp"
+#include "usage_error.hpp"
 
 namespace ipc::bench {
 namespace {

@@ -1,5 +1,5 @@
 // StopSignals on Windows: a console control handler (see stop_signals.hpp).
-// Linux: stop_signals.cpp.
+// Linux: linux/stop_signals.cpp.
 #include "ipc/windows/win32.hpp"
 
 #include <atomic>

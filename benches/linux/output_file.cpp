@@ -11,7 +11,7 @@
 #include <filesystem>
 
 #include "ipc/unique_fd.hpp"
-#include "options.hpp"
+#include "usage_error.hpp"
 
 namespace ipc::bench {
 
