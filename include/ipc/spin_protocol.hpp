@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 #include <sched.h>
 
-#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -15,6 +14,7 @@
 #include "ipc/error.hpp"
 #include "ipc/round_trip_loop.hpp"
 #include "ipc/shm_channel.hpp"
+#include "ipc/shm_segment.hpp"
 
 namespace ipc::shm {
 
@@ -53,14 +53,13 @@ struct SpinLink {
   }
 };
 
-// The consumer's side, once the segment is mapped: checks the size the
-// producer set up (`where` names the segment in the message), says it is
-// ready, and echoes pings until the stop value.
-template <class Wait = SpinWait>
-int spin_serve(const Channels<std::uint64_t>& channels, std::size_t payload, const std::string& where) {
-  if (channels.header->payload != payload)
-    throw Error(fmt::format("{} was set up for {}-byte payloads, not {}", where, channels.header->payload, payload));
-  std::atomic_ref(channels.header->consumer_ready).store(1, std::memory_order_release);
+// The consumer's side, once the segment is mapped (and its payload size
+// checked, MappedSegment::open): says it is ready, and echoes pings until the
+// stop value.
+template <class Wait = SpinWait, class Memory>
+int spin_serve(const MappedSegment<std::uint64_t, Memory>& segment, std::size_t payload) {
+  const Channels<std::uint64_t>& channels = segment.channels();
+  segment.set_ready();
   for (std::uint64_t seq = 1;; ++seq) {
     const std::uint64_t got = channels.ping.await_change(seq - 1, Wait{});
     if (got == kStop) return 0;

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "ipc/error.hpp"
+#include "anon_inode.hpp"
 #include "text_file.hpp"
 
 namespace ipc::uring {
@@ -103,13 +104,6 @@ std::string unavailable(int opcode, const char* opcode_name, const char* since) 
   return {};
 }
 
-void expect_ring(int fd, const char* option) {
-  char target[64] = {};
-  const std::string link = fmt::format("/proc/self/fd/{}", fd);
-  const ssize_t length = ::readlink(link.c_str(), target, sizeof target - 1);
-  if (length < 0) throw Error(fmt::format("{} {}: descriptor is not open", option, fd));
-  const std::string_view kind(target, static_cast<std::size_t>(length));
-  if (kind != "anon_inode:[io_uring]") throw Error(fmt::format("{} {}: not an io_uring but {}", option, fd, kind));
-}
+void expect_ring(int fd, const char* option) { expect_anon_inode(fd, option, "io_uring"); }
 
 }  // namespace ipc::uring

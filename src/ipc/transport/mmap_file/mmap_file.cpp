@@ -6,7 +6,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -16,7 +15,7 @@
 #include "ipc/message.hpp"
 #include "ipc/private_directory.hpp"
 #include "ipc/reserve.hpp"
-#include "ipc/shm_channel.hpp"
+#include "ipc/shm_segment.hpp"
 #include "ipc/spawned_runner.hpp"
 #include "ipc/spin_protocol.hpp"
 #include "ipc/unique_fd.hpp"
@@ -29,10 +28,6 @@ namespace {
 // and the same spin.  Only the backing differs: a regular file in $TMPDIR
 // (else /tmp) instead of a POSIX shared-memory object on /dev/shm, so the
 // file system's page cache and write-back come into play (docs/protocol.md).
-using shm::kInterrupted;
-using shm::kStop;
-using shm::Layout;
-using Channels = shm::Channels<std::uint64_t>;
 
 // A regular file mapped shared, read-write.  The descriptor is closed once
 // the file is mapped: the mapping keeps the file alive, even unlinked.
@@ -101,41 +96,38 @@ class MappedFile {
   bool owns_name_ = false;  // still linked, and ours to unlink
 };
 
+using FileSegment = shm::MappedSegment<std::uint64_t, MappedFile>;
+
 // The producer's end: the file in its private directory, both sides
 // polling 64-bit sequence words as shm_spin's.
 class File {
  public:
   explicit File(const RunnerOptions& options)
-      : layout_{options.payload},
-        directory_(PrivateDirectory::create()),
-        file_(MappedFile::create(directory_.entry("segment"), layout_.total())),
-        channels_(file_.data(), layout_) {
-    channels_.header->payload = options.payload;
-  }
+      : directory_(PrivateDirectory::create()),
+        segment_(FileSegment::create(options.payload, [this](std::size_t bytes) {
+          return MappedFile::create(directory_.entry("segment"), bytes);
+        })) {}
 
   SpawnOptions spawn_options(const RunnerOptions& options) const {
-    return {options.consumer_path, {"--path", file_.path(), "--payload", std::to_string(options.payload)}, {},
-            options.consumer_cpu};
+    return {options.consumer_path, {"--path", segment_.memory().path(), "--payload", std::to_string(options.payload)},
+            {}, options.consumer_cpu};
   }
 
   std::function<void()> hand_over(Consumer& consumer) {
-    const auto ready = std::atomic_ref(channels_.header->consumer_ready);
-    consumer.await([&] { return ready.load(std::memory_order_acquire) == 1; }, "the consumer to map the file");
-    // Both sides have it mapped: neither the name nor the directory has any further use.
-    file_.unlink();
+    // Both sides have it mapped: neither the name (unlinked here) nor the
+    // directory has any further use.
+    segment_.await_consumer(consumer, "the consumer to map the file");
     directory_.remove();
     // The consumer is dead when this runs: nobody else writes the pong channel.
-    return [pong = channels_.pong] { pong.publish(kInterrupted); };
+    return [pong = segment_.channels().pong] { pong.publish(shm::kInterrupted); };
   }
 
-  shm::SpinLink<> link() const { return {channels_}; }
-  void stop() { channels_.ping.publish(kStop); }
+  shm::SpinLink<> link() const { return {segment_.channels()}; }
+  void stop() { segment_.channels().ping.publish(shm::kStop); }
 
  private:
-  Layout layout_;
-  PrivateDirectory directory_;  // before file_: removed after the file is unlinked and unmapped
-  MappedFile file_;
-  Channels channels_;
+  PrivateDirectory directory_;  // before segment_: removed after the file is unlinked and unmapped
+  FileSegment segment_;
 };
 
 }  // namespace
@@ -143,10 +135,9 @@ class File {
 std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<SpawnedRunner<File>>(options); }
 
 int serve(const std::string& path, std::size_t payload) {
-  const Layout layout{payload};
-  const MappedFile file = MappedFile::open(path, layout.total());
-  const Channels channels(file.data(), layout);
-  return spin_serve(channels, payload, fmt::format("file {}", path));
+  const FileSegment segment = FileSegment::open(
+      payload, [&](std::size_t bytes) { return MappedFile::open(path, bytes); }, fmt::format("file {}", path));
+  return spin_serve(segment, payload);
 }
 
 }  // namespace ipc::transport::mmap_file

@@ -10,10 +10,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "ipc/consumer.hpp"
 #include "ipc/message.hpp"
+#include "ipc/message_link.hpp"
 #include "ipc/private_directory.hpp"
 #include "ipc/protocol.hpp"
 #include "ipc/spawned_runner.hpp"
@@ -123,15 +123,7 @@ std::size_t receive(nng_socket socket, std::span<std::byte> buf) {
   return size;
 }
 
-struct Link {
-  nng_socket socket;
-
-  void send(std::span<const std::byte> ping, std::uint64_t /*seq*/) { nng::send(socket, ping); }
-  Reply receive(std::span<std::byte> buffer, std::uint64_t /*seq*/) {
-    const std::size_t received = nng::receive(socket, buffer);
-    return {buffer.first(std::min(received, buffer.size())), received};
-  }
-};
+using Link = MessageLink<nng_socket, &nng::send, &nng::receive>;
 
 enum class Kind { ipc, tcp };
 
@@ -218,25 +210,15 @@ class Sockets {
 
 }  // namespace
 
-std::unique_ptr<Runner> start_ipc(const RunnerOptions& options) {
-  return std::make_unique<SpawnedRunner<Sockets<Kind::ipc>>>(options);
-}
-
-std::unique_ptr<Runner> start_tcp(const RunnerOptions& options) {
-  return std::make_unique<SpawnedRunner<Sockets<Kind::tcp>>>(options);
-}
+std::unique_ptr<Runner> start_ipc(const RunnerOptions& o) { return std::make_unique<SpawnedRunner<Sockets<Kind::ipc>>>(o); }
+std::unique_ptr<Runner> start_tcp(const RunnerOptions& o) { return std::make_unique<SpawnedRunner<Sockets<Kind::tcp>>>(o); }
 
 int serve(const std::string& url, std::size_t payload) {
   const Library library;
   const Socket socket(max_message(payload));
   if (const int rv = ::nng_dial(socket.get(), url.c_str(), nullptr, 0); rv != 0) throw_nng("nng_dial " + url, rv);
   send(socket.get(), ready_bytes());
-  std::vector<std::byte> buf(payload);
-  for (;;) {
-    const std::size_t received = receive(socket.get(), buf);
-    if (received == 0) return 0;
-    send(socket.get(), std::span(buf).first(std::min(received, buf.size())));
-  }
+  return echo_messages<&nng::send, &nng::receive>(socket.get(), payload);
 }
 
 }  // namespace ipc::transport::nng

@@ -19,15 +19,14 @@
 #include "ipc/consumer.hpp"
 #include "ipc/cpu_relax.hpp"
 #include "ipc/message.hpp"
-#include "ipc/shared_memory.hpp"
 #include "ipc/round_trip_loop.hpp"
-#include "ipc/shm_channel.hpp"
+#include "ipc/shm_segment.hpp"
 #include "ipc/spawned_runner.hpp"
 
 namespace ipc::transport::shm_futex {
 namespace {
 
-// The segment is laid out like shm_spin's (ipc/shm_channel.hpp), but a
+// The segment is laid out like shm_spin's (ipc/shm_segment.hpp), but a
 // futex is exactly 32 bits: the kernel compares and sleeps on a 32-bit word,
 // and a 64-bit sequence cannot be waited on as a whole (waiting on its low
 // half would mix access sizes on one object).  So each channel's sequence
@@ -51,9 +50,9 @@ constexpr std::uint32_t word_of(std::uint64_t seq) noexcept {
   return static_cast<std::uint32_t>(seq) & kSequenceMask;
 }
 
-using shm::Layout;
 using Channel = shm::Channel<std::uint32_t>;
 using Channels = shm::Channels<std::uint32_t>;
+using Segment32 = shm::MappedSegment<std::uint32_t>;
 
 // FUTEX_WAIT and FUTEX_WAKE without FUTEX_PRIVATE_FLAG: a private futex is
 // keyed on (this process's mm, address) and only meets waiters of the same
@@ -195,54 +194,47 @@ struct Link {
 template <class Spin>
 class Segment {
  public:
-  explicit Segment(const RunnerOptions& options)
-      : layout_{options.payload}, segment_(SharedMemory::create(layout_.total())), channels_(segment_.data(), layout_) {
-    channels_.header->payload = options.payload;
+  explicit Segment(const RunnerOptions& options) : segment_(Segment32::create(options.payload)) {
     if constexpr (kHybrid) {
-      auto* header = reinterpret_cast<std::byte*>(channels_.header);
-      cpu_hint(header, true).store(kUnknownCpu, std::memory_order_relaxed);
-      cpu_hint(header, false).store(kUnknownCpu, std::memory_order_relaxed);
+      cpu_hint(segment_.header(), true).store(kUnknownCpu, std::memory_order_relaxed);
+      cpu_hint(segment_.header(), false).store(kUnknownCpu, std::memory_order_relaxed);
     }
   }
 
   SpawnOptions spawn_options(const RunnerOptions& options) const {
-    std::vector<std::string> arguments{"--name", segment_.name(), "--payload", std::to_string(options.payload)};
+    std::vector<std::string> arguments{"--name", segment_.memory().name(), "--payload", std::to_string(options.payload)};
     if constexpr (kHybrid) arguments.emplace_back("--hybrid");
     return {options.consumer_path, std::move(arguments), {}, options.consumer_cpu};
   }
 
   std::function<void()> hand_over(Consumer& consumer) {
-    const auto ready = std::atomic_ref(channels_.header->consumer_ready);
-    consumer.await([&] { return ready.load(std::memory_order_acquire) == 1; }, "the consumer to map the shared memory");
-    segment_.unlink();  // both sides have it mapped: the name has no further use
+    segment_.await_consumer(consumer);
     // The consumer is dead when this runs: nobody else writes the pong
     // channel.  publish() stores the sentinel and wakes our FUTEX_WAIT.
-    return [pong = channels_.pong] { publish_and_wake(pong, kInterrupted); };
+    return [pong = segment_.channels().pong] { publish_and_wake(pong, kInterrupted); };
   }
 
-  Link<Spin> link() const { return {channels_, spin()}; }
-  void stop() { publish(channels_.ping, kStop); }
+  Link<Spin> link() const { return {segment_.channels(), spin()}; }
+  void stop() { publish(segment_.channels().ping, kStop); }
 
  private:
   static constexpr bool kHybrid = std::is_same_v<Spin, BoundedSpin>;
 
   [[nodiscard]] Spin spin() const noexcept {
     if constexpr (kHybrid) {
-      auto* header = reinterpret_cast<std::byte*>(channels_.header);
-      return {cpu_hint(header, true), cpu_hint(header, false)};
+      return {cpu_hint(segment_.header(), true), cpu_hint(segment_.header(), false)};
     } else {
       return {};
     }
   }
 
-  Layout layout_;
-  SharedMemory segment_;
-  Channels channels_;
+  Segment32 segment_;
 };
 
 template <class Spin>
-int serve_with(const Channels& channels, const Spin& spin, std::size_t payload) {
-  std::atomic_ref(channels.header->consumer_ready).store(1, std::memory_order_release);
+int serve_with(const Segment32& segment, const Spin& spin, std::size_t payload) {
+  const Channels& channels = segment.channels();
+  segment.set_ready();
   for (std::uint64_t seq = 1;; ++seq) {
     const std::uint32_t got = await_change(channels.ping, word_of(seq - 1), spin);
     if (got == kStop) return 0;
@@ -263,14 +255,9 @@ std::unique_ptr<Runner> start_hybrid(const RunnerOptions& options) {
 }
 
 int serve(const std::string& name, std::size_t payload, bool hybrid) {
-  const Layout layout{payload};
-  const SharedMemory segment = SharedMemory::open(name, layout.total());
-  const Channels channels(segment.data(), layout);
-  if (channels.header->payload != payload)
-    throw Error(fmt::format("segment {} was set up for {}-byte payloads, not {}", name, channels.header->payload, payload));
-  if (!hybrid) return serve_with(channels, NoSpin{}, payload);
-  auto* header = reinterpret_cast<std::byte*>(channels.header);
-  return serve_with(channels, BoundedSpin{cpu_hint(header, false), cpu_hint(header, true)}, payload);
+  const Segment32 segment = Segment32::open(name, payload);
+  if (!hybrid) return serve_with(segment, NoSpin{}, payload);
+  return serve_with(segment, BoundedSpin{cpu_hint(segment.header(), false), cpu_hint(segment.header(), true)}, payload);
 }
 
 }  // namespace ipc::transport::shm_futex

@@ -1,38 +1,29 @@
 #include "ipc/transport/shm_sem/shm_sem.hpp"
 
-#include <fmt/format.h>
 #include <semaphore.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdint>
-#include <cstring>
 
 #include "ipc/consumer.hpp"
 #include "ipc/message.hpp"
-#include "ipc/round_trip_loop.hpp"
-#include "ipc/shared_memory.hpp"
-#include "ipc/shm_channel.hpp"
+#include "ipc/shm_segment.hpp"
+#include "ipc/signal_protocol.hpp"
 #include "ipc/spawned_runner.hpp"
 
 namespace ipc::transport::shm_sem {
 namespace {
 
 // The payload and the 64-bit sequence words live in a segment laid out like
-// shm_spin's (ipc/shm_channel.hpp); two semaphores in the header's second
-// 64-byte line wake the side that waits, so nobody spins.  A side
-// release-stores its sequence word before sem_post, and the peer
-// acquire-loads it after sem_wait returns (the semaphore orders the two as
-// well, POSIX says so; the release/acquire pair is what C++ can see).
+// shm_spin's (ipc/shm_segment.hpp); two semaphores in the header's second
+// 64-byte line wake the side that waits (ipc/signal_protocol.hpp), so
+// nobody spins.
 //
 // sem_wait is a cancellation point, so glibc brackets it with the
 // asynchronous-cancellation toggles that ipc/sys.hpp avoids for read and
 // write.  It stays: shm_sem measures sem_post and sem_wait as programs call
 // them, and a futex wait in their place would be shm_futex again.
-using shm::kInterrupted;
-using shm::kStop;
-using shm::Layout;
-using Channels = shm::Channels<std::uint64_t>;
+using Segment64 = shm::MappedSegment<std::uint64_t>;
 
 // Header offsets of the semaphores: after consumer_ready and payload, on a
 // line of their own, each 32 bytes as glibc's sem_t on 64-bit Linux.
@@ -41,8 +32,8 @@ constexpr std::size_t kPongSemaphore = 96;  // the consumer posts a pong, the pr
 static_assert(sizeof(sem_t) <= 32 && kPingSemaphore % alignof(sem_t) == 0, "two sem_t must fit the header's second line");
 static_assert(kPongSemaphore + 32 <= shm::kLinePair);
 
-sem_t* semaphore(const Channels& channels, std::size_t offset) noexcept {
-  return reinterpret_cast<sem_t*>(reinterpret_cast<std::byte*>(channels.header) + offset);
+sem_t* semaphore(const Segment64& segment, std::size_t offset) noexcept {
+  return reinterpret_cast<sem_t*>(segment.header() + offset);
 }
 
 void post(sem_t* semaphore) {
@@ -71,71 +62,39 @@ class SharedSemaphore {
   sem_t* semaphore_;
 };
 
-// The producer's Link (ipc/round_trip_loop.hpp).
-struct Link {
-  const Channels& channels;
-  sem_t *ping, *pong;
-
-  void send(std::span<const std::byte> message, std::uint64_t seq) {
-    std::memcpy(channels.ping.data(), message.data(), message.size());
-    channels.ping.publish(seq);
-    post(ping);
-  }
-  Reply receive(std::span<std::byte> buffer, std::uint64_t seq) const {
-    wait(pong);
-    const std::uint64_t answered = channels.pong.load();
-    if (answered != seq) [[unlikely]]
-      fail(answered, seq);
-    return {std::span<const std::byte>(channels.pong.data(), buffer.size()), buffer.size()};
-  }
-  [[noreturn]] static void fail(std::uint64_t answered, std::uint64_t expected) {
-    if (answered == kInterrupted) throw Error("no pong");
-    throw Error(fmt::format("pong channel holds sequence {}, expected {}", answered, expected));
-  }
-};
+// One direction's wake-up (ipc/signal_protocol.hpp): sem_wait takes one post.
+using Signal = shm::OneShotSignal<sem_t*, &post, &wait>;
 
 // The producer's end: the segment, with a semaphore each way in its header.
 class Segment {
  public:
   explicit Segment(const RunnerOptions& options)
-      : layout_{options.payload},
-        segment_(SharedMemory::create(layout_.total())),
-        channels_(segment_.data(), layout_),
-        ping_(semaphore(channels_, kPingSemaphore)),
-        pong_(semaphore(channels_, kPongSemaphore)) {
-    channels_.header->payload = options.payload;
-  }
+      : segment_(Segment64::create(options.payload)),
+        ping_(semaphore(segment_, kPingSemaphore)),
+        pong_(semaphore(segment_, kPongSemaphore)) {}
 
   SpawnOptions spawn_options(const RunnerOptions& options) const {
-    return {options.consumer_path, {"--name", segment_.name(), "--payload", std::to_string(options.payload)}, {},
-            options.consumer_cpu};
+    return {options.consumer_path, {"--name", segment_.memory().name(), "--payload", std::to_string(options.payload)},
+            {}, options.consumer_cpu};
   }
 
   std::function<void()> hand_over(Consumer& consumer) {
-    const auto ready = std::atomic_ref(channels_.header->consumer_ready);
-    consumer.await([&] { return ready.load(std::memory_order_acquire) == 1; }, "the consumer to map the shared memory");
-    segment_.unlink();  // both sides have it mapped: the name has no further use
+    segment_.await_consumer(consumer);
     // The consumer is dead when this runs: nobody else writes the pong
     // channel.  The sentinel first, then the post that ends our sem_wait
     // (sem_post is async-signal-safe, so safe from any thread at any time).
-    return [pong = channels_.pong, semaphore = pong_.get()] {
-      pong.publish(kInterrupted);
+    return [pong = segment_.channels().pong, semaphore = pong_.get()] {
+      pong.publish(shm::kInterrupted);
       ::sem_post(semaphore);
     };
   }
 
-  Link link() const { return {channels_, ping_.get(), pong_.get()}; }
-
-  void stop() {
-    channels_.ping.publish(kStop);
-    post(ping_.get());
-  }
+  shm::SignalLink<Signal> link() const { return {segment_.channels(), {ping_.get()}, {pong_.get()}}; }
+  void stop() { link().stop(); }
 
  private:
-  Layout layout_;
-  SharedMemory segment_;
-  Channels channels_;
-  SharedSemaphore ping_, pong_;
+  Segment64 segment_;
+  SharedSemaphore ping_, pong_;  // after segment_: destroyed while it is still mapped
 };
 
 }  // namespace
@@ -145,23 +104,10 @@ std::unique_ptr<Runner> start(const RunnerOptions& options) {
 }
 
 int serve(const std::string& name, std::size_t payload) {
-  const Layout layout{payload};
-  const SharedMemory segment = SharedMemory::open(name, layout.total());
-  const Channels channels(segment.data(), layout);
-  if (channels.header->payload != payload)
-    throw Error(fmt::format("segment {} was set up for {}-byte payloads, not {}", name, channels.header->payload, payload));
-  sem_t* ping = semaphore(channels, kPingSemaphore);
-  sem_t* pong = semaphore(channels, kPongSemaphore);
-  std::atomic_ref(channels.header->consumer_ready).store(1, std::memory_order_release);
-  for (std::uint64_t seq = 1;; ++seq) {
-    wait(ping);
-    const std::uint64_t got = channels.ping.load();
-    if (got == kStop) return 0;
-    if (got != seq) throw Error(fmt::format("ping sequence {}, expected {}", got, seq));
-    std::memcpy(channels.pong.data(), channels.ping.data(), payload);
-    channels.pong.publish(seq);
-    post(pong);
-  }
+  const Segment64 segment = Segment64::open(name, payload);
+  segment.set_ready();
+  return shm::signal_serve(segment.channels(), payload, Signal{semaphore(segment, kPingSemaphore)},
+                           Signal{semaphore(segment, kPongSemaphore)});
 }
 
 }  // namespace ipc::transport::shm_sem

@@ -21,6 +21,7 @@
 #include "ipc/protocol.hpp"
 #include "ipc/remote.hpp"
 #include "ipc/spawned_runner.hpp"
+#include "remote_runner.hpp"
 
 namespace ipc::transport::tcp {
 namespace {
@@ -83,25 +84,13 @@ class Connection {
   UniqueFd connection_;
 };
 
-std::string seconds(std::chrono::milliseconds d) {
-  return fmt::format("{:g} s", static_cast<double>(d.count()) / 1000.0);
-}
-
-// Against a consumer started by hand (tcp_consumer --listen).  No child to
-// watch: SO_RCVTIMEO and SO_SNDTIMEO bound every wait instead, which costs
-// nothing per round trip.
-class RemoteTcpRunner final : public Runner {
+// Against a consumer started by hand (tcp_consumer --listen; src/ipc/linux/remote_runner.hpp).
+class RemoteTcpRunner final : public RemoteRunner {
  public:
-  RemoteTcpRunner(const RemoteOptions& options, bool nodelay)
-      : where_(options.endpoint),
-        timeout_(options.timeout),
-        socket_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)),
-        message_(options.payload, options.check) {
-    if (!socket_) throw_errno("socket");
+  RemoteTcpRunner(const RemoteOptions& options, bool nodelay) : RemoteRunner(options, SOCK_STREAM) {
     // As when spawning: a consumer gone makes our write fail with EPIPE
     // instead of killing ipc_bench.
     ::signal(SIGPIPE, SIG_IGN);
-    set_io_timeout(socket_.get(), timeout_);
     if (nodelay) set_nodelay(socket_.get());
     const sockaddr_in address = parse_endpoint(where_);
     if (::connect(socket_.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
@@ -128,14 +117,7 @@ class RemoteTcpRunner final : public Runner {
 
   void run(Batch& batch) override {
     StreamLink link{socket_.get(), socket_.get(), "the consumer closed the connection"};
-    try {
-      run_batch(link, message_, seq_, progress_, batch);
-    } catch (const TimedOut& e) {
-      throw Error(fmt::format("round trip {}: {} within {} (remote consumer at {})", seq_,
-                              e.sending() ? "could not send" : "no reply", seconds(timeout_), where_));
-    } catch (const Error& e) {
-      throw Error(fmt::format("round trip {}: {} (remote consumer at {})", seq_, e.what(), where_));
-    }
+    run_remote(link, batch, "");
   }
 
   // The stop is our FIN; the consumer answers with its own, which says it
@@ -151,17 +133,6 @@ class RemoteTcpRunner final : public Runner {
     }
     throw Error(fmt::format("the remote consumer at {} sent more than its pongs", where_));
   }
-
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return -1; }
-
- private:
-  std::string where_;
-  std::chrono::milliseconds timeout_;
-  UniqueFd socket_;
-  std::optional<InterruptibleSocket> interruptible_;  // unregistered before the socket closes
-  Message message_;
-  std::uint64_t seq_ = 0;
-  std::atomic<std::uint64_t> progress_{0};  // no watchdog: SO_RCVTIMEO bounds the waits
 };
 
 constexpr std::array<std::string_view, 2> kServed{"tcp_nodelay", "tcp_nagle"};

@@ -21,6 +21,7 @@
 #include "ipc/protocol.hpp"
 #include "ipc/remote.hpp"
 #include "ipc/spawned_runner.hpp"
+#include "remote_runner.hpp"
 
 namespace ipc::transport::udp {
 namespace {
@@ -76,23 +77,13 @@ class Socket {
   UniqueFd socket_;
 };
 
-std::string seconds(std::chrono::milliseconds d) {
-  return fmt::format("{:g} s", static_cast<double>(d.count()) / 1000.0);
-}
-
-// Against a consumer started by hand (udp_consumer --listen).  No child to
-// watch: SO_RCVTIMEO bounds every wait instead, at no cost per round trip.
-// A lost ping or pong, quite possible across a real network, is such a wait:
-// nothing resends it, the round trip fails after the timeout.
-class RemoteUdpRunner final : public Runner {
+// Against a consumer started by hand (udp_consumer --listen;
+// src/ipc/linux/remote_runner.hpp).  A lost ping or pong, quite possible
+// across a real network, is a wait that times out: nothing resends it, the
+// round trip fails after the timeout.
+class RemoteUdpRunner final : public RemoteRunner {
  public:
-  explicit RemoteUdpRunner(const RemoteOptions& options)
-      : where_(options.endpoint),
-        timeout_(options.timeout),
-        socket_(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)),
-        message_(options.payload, options.check) {
-    if (!socket_) throw_errno("socket");
-    set_io_timeout(socket_.get(), timeout_);
+  explicit RemoteUdpRunner(const RemoteOptions& options) : RemoteRunner(options, SOCK_DGRAM) {
     // Connected: the kernel picks our address and port, and drops datagrams
     // from anyone but the consumer.
     connect_to(socket_.get(), parse_endpoint(where_));
@@ -133,14 +124,7 @@ class RemoteUdpRunner final : public Runner {
 
   void run(Batch& batch) override {
     DatagramLink link{socket_.get(), "no pong"};
-    try {
-      run_batch(link, message_, seq_, progress_, batch);
-    } catch (const TimedOut& e) {
-      throw Error(fmt::format("round trip {}: {} within {} (remote consumer at {}: a datagram lost, or the consumer "
-                              "gone)", seq_, e.sending() ? "could not send" : "no reply", seconds(timeout_), where_));
-    } catch (const Error& e) {
-      throw Error(fmt::format("round trip {}: {} (remote consumer at {})", seq_, e.what(), where_));
-    }
+    run_remote(link, batch, ": a datagram lost, or the consumer gone");
   }
 
   // The stop is an empty datagram, which the consumer acknowledges with one;
@@ -171,16 +155,7 @@ class RemoteUdpRunner final : public Runner {
                             seconds(timeout_)));
   }
 
-  [[nodiscard]] pid_t consumer_pid() const noexcept override { return -1; }
-
  private:
-  std::string where_;
-  std::chrono::milliseconds timeout_;
-  UniqueFd socket_;
-  std::optional<InterruptibleSocket> interruptible_;  // unregistered before the socket closes
-  Message message_;
-  std::uint64_t seq_ = 0;
-  std::atomic<std::uint64_t> progress_{0};  // no watchdog: SO_RCVTIMEO bounds the waits
   bool finished_ = false;
 };
 

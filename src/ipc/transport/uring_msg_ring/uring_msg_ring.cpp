@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <sys/socket.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -12,8 +11,7 @@
 #include "ipc/consumer.hpp"
 #include "ipc/message.hpp"
 #include "ipc/protocol.hpp"
-#include "ipc/shared_memory.hpp"
-#include "ipc/shm_channel.hpp"
+#include "ipc/shm_segment.hpp"
 #include "ipc/spawned_runner.hpp"
 #include "ipc/unique_fd.hpp"
 #include "uring.hpp"
@@ -22,7 +20,7 @@ namespace ipc::transport::uring_msg_ring {
 namespace {
 
 // The payload and the 64-bit sequence words live in a segment laid out like
-// eventfd's (ipc/shm_channel.hpp).  A side release-stores its sequence word,
+// eventfd's (ipc/shm_segment.hpp).  A side release-stores its sequence word,
 // then posts a completion into the other side's ring with
 // IORING_OP_MSG_RING, its user_data the same sequence number; the other side
 // sleeps in io_uring_enter until that completion arrives, then
@@ -44,7 +42,6 @@ namespace {
 // not thread-safe), its user_data kInterrupted.
 using shm::kInterrupted;
 using shm::kStop;
-using shm::Layout;
 using Channels = shm::Channels<std::uint64_t>;
 
 constexpr std::uint64_t kPost = std::numeric_limits<std::uint64_t>::max() - 2;  // user_data of our own posts
@@ -102,13 +99,10 @@ struct Link {
 class Rings {
  public:
   explicit Rings(const RunnerOptions& options)
-      : layout_{options.payload},
-        segment_(SharedMemory::create(layout_.total())),
-        channels_(segment_.data(), layout_),
+      : segment_(shm::MappedSegment<std::uint64_t>::create(options.payload)),
         ring_(4),
         consumer_ring_(uring::set_up(4)),
         waker_(1) {
-    channels_.header->payload = options.payload;
     int fds[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) throw_errno("socketpair");
     ours_.reset(fds[0]);
@@ -121,7 +115,7 @@ class Rings {
 
   SpawnOptions spawn_options(const RunnerOptions& options) const {
     return {options.consumer_path,
-            {"--name", segment_.name(), "--ring-fd", std::to_string(kConsumerRingFd), "--producer-ring-fd",
+            {"--name", segment_.memory().name(), "--ring-fd", std::to_string(kConsumerRingFd), "--producer-ring-fd",
              std::to_string(kProducerRingFd), "--socket-fd", std::to_string(kSocketFd), "--payload",
              std::to_string(options.payload)},
             {{ring_.fd(), kProducerRingFd}, {theirs_.get(), kSocketFd}, {consumer_ring_.fd.get(), kConsumerRingFd}},
@@ -132,22 +126,22 @@ class Rings {
     theirs_.reset();
     consumer.await_readable(ours_.get(), "READY from the consumer");
     consumer.guard([&] { receive_ready(); });
-    segment_.unlink();  // both sides have it mapped: the name has no further use
+    segment_.unlink();
     // The consumer is dead when this runs: nobody else writes the pong
     // channel.  The sentinel first, then the post that wakes our wait.
     // `this` is the mechanism, whose address does not change.
     return [this] {
-      channels_.pong.publish(kInterrupted);
+      segment_.channels().pong.publish(kInterrupted);
       io_uring_sqe* sqe = waker_.sqe();
       ::io_uring_prep_msg_ring(sqe, ring_.fd(), 0, kInterrupted, 0);
       [[maybe_unused]] const int r = ::io_uring_submit_and_wait(waker_.get(), 1);
     };
   }
 
-  Link link() { return {channels_, ring_, consumer_ring_.fd.get()}; }
+  Link link() { return {segment_.channels(), ring_, consumer_ring_.fd.get()}; }
 
   void stop() {
-    channels_.ping.publish(kStop);
+    segment_.channels().ping.publish(kStop);
     queue_post(ring_, consumer_ring_.fd.get(), kStopPost);
     ring_.submit_and_wait(0);
     // A failed post leaves a completion; a successful one none.
@@ -166,13 +160,11 @@ class Rings {
     if (r < 0) throw_errno("recv");
     if (r == 0) throw Error("handshake failed: the consumer closed the connection");
     expect_ready(std::span(ready, std::min(static_cast<std::size_t>(r), sizeof ready)));
-    if (std::atomic_ref(channels_.header->consumer_ready).load(std::memory_order_acquire) != 1)
+    if (!segment_.consumer_ready())
       throw Error("handshake failed: the consumer sent READY without setting consumer_ready");
   }
 
-  Layout layout_;
-  SharedMemory segment_;
-  Channels channels_;
+  shm::MappedSegment<std::uint64_t> segment_;
   uring::Ring ring_;
   uring::Unmapped consumer_ring_;  // mapped by the consumer only
   uring::Ring waker_;              // the watchdog thread's only
@@ -197,13 +189,9 @@ int serve(const std::string& name, int ring_fd, int producer_ring_fd, int socket
   if (got != static_cast<ssize_t>(sizeof params))
     throw Error(fmt::format("--socket-fd: the ring's parameters are {} bytes, not {}", got, sizeof params));
   uring::Ring ring(ring_fd, params);
-  const Layout layout{payload};
-  const SharedMemory segment = SharedMemory::open(name, layout.total());
-  const Channels channels(segment.data(), layout);
-  if (channels.header->payload != payload)
-    throw Error(
-        fmt::format("segment {} was set up for {}-byte payloads, not {}", name, channels.header->payload, payload));
-  std::atomic_ref(channels.header->consumer_ready).store(1, std::memory_order_release);
+  const auto segment = shm::MappedSegment<std::uint64_t>::open(name, payload);
+  const Channels& channels = segment.channels();
+  segment.set_ready();
   if (::send(socket_fd, ready_bytes().data(), ready_bytes().size(), MSG_NOSIGNAL) < 0) throw_errno("send READY");
   for (std::uint64_t seq = 1;; ++seq) {
     const std::uint64_t posted = await_post(ring);  // with the previous pong's post, if any

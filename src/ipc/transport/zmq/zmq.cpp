@@ -10,10 +10,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "ipc/consumer.hpp"
 #include "ipc/message.hpp"
+#include "ipc/message_link.hpp"
 #include "ipc/private_directory.hpp"
 #include "ipc/protocol.hpp"
 #include "ipc/spawned_runner.hpp"
@@ -126,15 +126,7 @@ std::size_t receive(void* socket, std::span<std::byte> buf) {
   }
 }
 
-struct Link {
-  void* socket;
-
-  void send(std::span<const std::byte> ping, std::uint64_t /*seq*/) { zmq::send(socket, ping); }
-  Reply receive(std::span<std::byte> buffer, std::uint64_t /*seq*/) {
-    const std::size_t received = zmq::receive(socket, buffer);
-    return {buffer.first(std::min(received, buffer.size())), received};
-  }
-};
+using Link = MessageLink<void*, &zmq::send, &zmq::receive>;
 
 enum class Kind { ipc, tcp };
 
@@ -210,25 +202,15 @@ class Sockets {
 
 }  // namespace
 
-std::unique_ptr<Runner> start_ipc(const RunnerOptions& options) {
-  return std::make_unique<SpawnedRunner<Sockets<Kind::ipc>>>(options);
-}
-
-std::unique_ptr<Runner> start_tcp(const RunnerOptions& options) {
-  return std::make_unique<SpawnedRunner<Sockets<Kind::tcp>>>(options);
-}
+std::unique_ptr<Runner> start_ipc(const RunnerOptions& o) { return std::make_unique<SpawnedRunner<Sockets<Kind::ipc>>>(o); }
+std::unique_ptr<Runner> start_tcp(const RunnerOptions& o) { return std::make_unique<SpawnedRunner<Sockets<Kind::tcp>>>(o); }
 
 int serve(const std::string& endpoint, std::size_t payload) {
   const Context context;
   const Socket socket(context, ZMQ_PAIR);
   if (::zmq_connect(socket.get(), endpoint.c_str()) != 0) throw_zmq("zmq_connect " + endpoint);
   send(socket.get(), ready_bytes());
-  std::vector<std::byte> buf(payload);
-  for (;;) {
-    const std::size_t received = receive(socket.get(), buf);
-    if (received == 0) return 0;
-    send(socket.get(), std::span(buf).first(std::min(received, buf.size())));
-  }
+  return echo_messages<&zmq::send, &zmq::receive>(socket.get(), payload);
 }
 
 }  // namespace ipc::transport::zmq
