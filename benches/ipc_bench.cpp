@@ -3,11 +3,6 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#ifdef _WIN32
-#include <io.h>
-#else
-#include <unistd.h>
-#endif
 
 #include <algorithm>
 #include <chrono>
@@ -24,17 +19,13 @@
 #include "ipc_bench_version.hpp"
 #include "ipc/error.hpp"
 #include "ipc/fingerprint.hpp"
-#ifndef _WIN32
-#include "ipc/inet.hpp"
-#endif
-#ifndef _WIN32
-#include "ipc/stale_names.hpp"
-#endif
 #include "ipc/tick_clock.hpp"
 #include "ipc/topology.hpp"
 #include "measure.hpp"
 #include "options.hpp"
 #include "output_file.hpp"
+#include "platform.hpp"
+#include "remote_option.hpp"
 #include "run_reporter.hpp"
 #include "stop_signals.hpp"
 #include "session.hpp"
@@ -134,34 +125,11 @@ bool summary_only(const Options& options) {
          !options.benchmark.list_tests;
 }
 
-bool stdout_is_terminal() {
-#ifdef _WIN32
-  return ::_isatty(::_fileno(stdout)) != 0;
-#else
-  return ::isatty(STDOUT_FILENO) != 0;
-#endif
-}
-
 std::unique_ptr<benchmark::BenchmarkReporter> display_reporter(const Options& options) {
   if (summary_only(options)) return std::make_unique<SummaryOnly>();
   return make_reporter(options.benchmark.display, std::cout, std::cerr,
                        options.benchmark.color.value_or(stdout_is_terminal()));
 }
-
-#ifndef _WIN32  // --remote is refused on Windows (options.cpp)
-// --remote's host, resolved once, before anything runs.  Throws UsageError.
-void resolve_remote_host(RemoteTarget& remote) {
-  try {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr = resolve_ipv4(remote.host);
-    address.sin_port = htons(remote.port);
-    remote.endpoint = to_string(address);
-  } catch (const Error& e) {
-    throw UsageError(fmt::format("--remote: {}", e.what()));
-  }
-}
-#endif
 
 // Which consumer ran: "remote <A.B.C.D:PORT>" (with the name given, if one
 // was), "spawned <path>[,<path>...]" or "command <words>".
@@ -240,16 +208,11 @@ void add_context(const Options& options, const std::vector<int>& allowed, const 
   if (options.cpus) benchmark::AddCustomContext("cpus", fmt::format("{},{}", options.cpus->first, options.cpus->second));
   benchmark::AddCustomContext("cpus_used", cpus_used(options, allowed, topology));
   benchmark::AddCustomContext("timer", TickClock::instance().description());
-  // TickClock's clock without a usable TSC (tick_clock.hpp).
-#ifdef _WIN32
-  constexpr std::string_view fallback = "std::chrono::steady_clock (QueryPerformanceCounter)";
-#else
-  constexpr std::string_view fallback = "clock_gettime(CLOCK_MONOTONIC)";
-#endif
   benchmark::AddCustomContext(
       "mean_timer", TickClock::instance().uses_tsc()
                         ? "the sum of the per-round-trip rdtsc stamps of the timed batch"
-                        : fmt::format("the sum of the per-round-trip {} stamps of the timed batch (no usable TSC)", fallback));
+                        : fmt::format("the sum of the per-round-trip {} stamps of the timed batch (no usable TSC)",
+                                      fallback_clock_name()));
   benchmark::AddCustomContext("check", options.check == Check::full ? "full" : "sampled");
   benchmark::AddCustomContext("consumer", consumer_context(options));
   benchmark::AddCustomContext("timeout_s", fmt::format("{:g}", static_cast<double>(options.timeout.count()) / 1000));
@@ -270,9 +233,7 @@ int run(int argc, char** argv) {
   Options options;
   try {
     options = parse_options(argc, argv, allowed, topology);
-#ifndef _WIN32
     if (options.remote) resolve_remote_host(*options.remote);
-#endif
   } catch (const HelpShown&) {
     return 0;
   } catch (const UsageError& e) {
@@ -304,13 +265,8 @@ int run(int argc, char** argv) {
     fmt::print(stderr, "ipc_bench: nothing left to run: every benchmark asked for was skipped (the reasons are above)\n");
     return 2;
   }
-#ifndef _WIN32
-  // Before any name of this run exists: what killed runs left (see stale_names.hpp).
-  // Not on Windows: a named kernel object dies with its last handle, so a
-  // killed run leaves nothing to sweep.
-  if (const std::string note = stale_names_note(remove_stale_names()); !note.empty())
-    fmt::print(stderr, "ipc_bench: {}\n", note);
-#endif
+  // Before any name of this run exists: what killed runs left (see ipc/stale_names.hpp).
+  if (const std::string note = remove_stale_names_note(); !note.empty()) fmt::print(stderr, "ipc_bench: {}\n", note);
   Session session(options);
   for (const BenchSpec& spec : specs) {
     auto* b = benchmark::RegisterBenchmark(spec.name().c_str(), [&spec, &options, &session](benchmark::State& state) {

@@ -16,10 +16,8 @@
 #include <vector>
 
 #include "ipc/parse.hpp"
-#ifndef _WIN32
-#include "ipc/inet.hpp"
-#include "ipc/remote.hpp"
-#endif
+#include "platform.hpp"
+#include "remote_option.hpp"
 
 namespace ipc::bench {
 namespace {
@@ -107,44 +105,6 @@ std::pair<int, int> parse_cpu_pair(const std::string& text) {
   return {cpus[0], cpus[1]};
 }
 
-#ifndef _WIN32
-std::string remote_transport_names() {
-  std::string names;
-  for (const Transport& t : transports())
-    if (t.remote) names += fmt::format("{}{}", names.empty() ? "" : ", ", t.name);
-  return names;
-}
-
-#endif
-
-// --remote and --token, checked against the rest: the transports must be
-// named and able to cross machines, and only the producer is placed.
-RemoteTarget resolve_remote(const std::string& remote_text, const CLI::Option& token_option, const std::string& token,
-                            const std::vector<std::string>& transport_names, bool placement_given, Options& options) {
-#ifdef _WIN32
-  (void)remote_text, (void)token_option, (void)token, (void)transport_names, (void)placement_given, (void)options;
-  throw UsageError("--remote is not available in the Windows build: its consumers run on this machine");
-#else
-  const auto target = split_host_port(remote_text);
-  if (!target) throw UsageError(fmt::format("invalid --remote '{}': expected HOST:PORT", remote_text));
-  if (token_option.count() == 0) throw UsageError("--remote needs --token SECRET, the consumer's --token");
-  if (const auto problem = token_problem(token)) throw UsageError(fmt::format("--token: {}", *problem));
-  if (transport_names.empty())
-    throw UsageError(fmt::format("--remote needs -t with the remote consumer's transport ({})", remote_transport_names()));
-  for (const Transport* t : options.transports) {
-    if (!t->remote)
-      throw UsageError(fmt::format("--remote: {} cannot run against a remote consumer (only {} can)", t->name,
-                                   remote_transport_names()));
-  }
-  if (!options.consumer_command.empty()) throw UsageError("--remote and --consumer-cmd exclude each other");
-  // One allowed CPU makes `same` the default: here that means `none`.
-  if (!placement_given && options.placements == std::vector{Placement::same}) options.placements = {Placement::none};
-  if (std::ranges::find(options.placements, Placement::same) != options.placements.end())
-    throw UsageError("--remote: placement same needs both processes on this machine (split or none pin the producer only)");
-  return {target->host, target->port, token, {}};
-#endif
-}
-
 // Two outputs written to one file would leave only the last: refused, under
 // whatever spelling (./F, a symbolic link, a/../F).  Throws UsageError.
 void refuse_shared_outputs(const Options& options) {
@@ -171,16 +131,7 @@ void refuse_shared_outputs(const Options& options) {
 }  // namespace
 
 std::vector<std::string> split_consumer_command(std::string_view text) {
-#ifdef _WIN32
-  // A backslash separates a Windows path's parts: only quotes are refused.
-  if (text.find_first_of("'\"") != std::string_view::npos)
-    throw UsageError("--consumer-cmd: quotes are not supported (the command is split at spaces); "
-                     "wrap a command that needs them in a script");
-#else
-  if (text.find_first_of("'\"\\") != std::string_view::npos)
-    throw UsageError("--consumer-cmd: quotes and backslashes are not supported (the command is split at spaces); "
-                     "wrap a command that needs them in a script");
-#endif
+  refuse_quoting(text);
   std::vector<std::string> words;
   constexpr std::string_view kSpace = " \t\n\r\f\v";
   for (std::size_t start = text.find_first_not_of(kSpace); start != std::string_view::npos;) {
@@ -373,7 +324,7 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
   }
   if (consumer_command->count() > 0) options.consumer_command = split_consumer_command(consumer_command_text);
   if (remote->count() > 0) {
-    options.remote = resolve_remote(remote_text, *token_option, token, transport_names, !placement_texts.empty(), options);
+    options.remote = resolve_remote(remote_text, token_option->count() > 0, token, transport_names, !placement_texts.empty(), options);
   } else if (token_option->count() > 0) {
     throw UsageError("--token goes with --remote");
   }

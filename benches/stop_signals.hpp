@@ -16,13 +16,8 @@
 // Runner unwinds and removes what it created; the benchmarks not yet run are
 // skipped; ipc_bench exits 128 + received().  A second event exits at once,
 // after killing the consumers again.
+#include <memory>
 #include <string>
-
-#ifndef _WIN32
-#include <thread>
-
-#include "ipc/unique_fd.hpp"
-#endif
 
 namespace ipc::bench {
 
@@ -46,13 +41,10 @@ class StopSignals {
   [[nodiscard]] static std::string name(int received);
 
  private:
-#ifndef _WIN32
-  void wait_for_signals();
-
-  UniqueFd signals_;
-  UniqueFd quit_;  // an eventfd: ends the thread
-  std::thread thread_;
-#endif
+  // What the platform's way of catching the events needs (Linux: the
+  // signalfd and its thread; Windows: nothing, the handler is a function).
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace ipc::bench

@@ -10,10 +10,12 @@
 
 #include <atomic>
 #include <cerrno>
+#include <thread>
 
 #include "ipc/child_process.hpp"
 #include "ipc/error.hpp"
 #include "ipc/remote.hpp"
+#include "ipc/unique_fd.hpp"
 
 namespace ipc::bench {
 namespace {
@@ -31,19 +33,27 @@ sigset_t stop_set() {
 
 }  // namespace
 
-StopSignals::StopSignals() {
+struct StopSignals::State {
+  void wait_for_signals();
+
+  UniqueFd signals;
+  UniqueFd quit;  // an eventfd: ends the thread
+  std::thread thread;
+};
+
+StopSignals::StopSignals() : state_(std::make_unique<State>()) {
   const sigset_t set = stop_set();
   if (::pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) throw Error("pthread_sigmask failed");
-  signals_.reset(::signalfd(-1, &set, SFD_CLOEXEC));
-  quit_.reset(::eventfd(0, EFD_CLOEXEC));
-  if (!signals_ || !quit_) throw_errno("signalfd");
-  thread_ = std::thread([this] { wait_for_signals(); });
+  state_->signals.reset(::signalfd(-1, &set, SFD_CLOEXEC));
+  state_->quit.reset(::eventfd(0, EFD_CLOEXEC));
+  if (!state_->signals || !state_->quit) throw_errno("signalfd");
+  state_->thread = std::thread([state = state_.get()] { state->wait_for_signals(); });
 }
 
 StopSignals::~StopSignals() {
   const std::uint64_t one = 1;
-  [[maybe_unused]] ssize_t ignored = ::write(quit_.get(), &one, sizeof one);
-  thread_.join();
+  [[maybe_unused]] ssize_t ignored = ::write(state_->quit.get(), &one, sizeof one);
+  state_->thread.join();
 }
 
 int StopSignals::received() noexcept { return g_received.load(std::memory_order_acquire); }
@@ -53,8 +63,8 @@ std::string StopSignals::name(int received) {
   return fmt::format("SIG{}", name ? name : "?");
 }
 
-void StopSignals::wait_for_signals() {
-  pollfd fds[2] = {{signals_.get(), POLLIN, 0}, {quit_.get(), POLLIN, 0}};
+void StopSignals::State::wait_for_signals() {
+  pollfd fds[2] = {{signals.get(), POLLIN, 0}, {quit.get(), POLLIN, 0}};
   for (;;) {
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
@@ -62,7 +72,7 @@ void StopSignals::wait_for_signals() {
     }
     if (fds[1].revents != 0) return;
     signalfd_siginfo info{};
-    if (::read(signals_.get(), &info, sizeof info) != sizeof info) continue;
+    if (::read(signals.get(), &info, sizeof info) != sizeof info) continue;
     const int signal = static_cast<int>(info.ssi_signo);
     int expected = 0;
     const bool first = g_received.compare_exchange_strong(expected, signal, std::memory_order_acq_rel);

@@ -38,6 +38,8 @@ BOOL WINAPI on_console_event(DWORD event) {
 
 }  // namespace
 
+struct StopSignals::State {};  // the handler is a function, with nothing of its own
+
 StopSignals::StopSignals() {
   if (!::SetConsoleCtrlHandler(on_console_event, TRUE)) throw_last_error("SetConsoleCtrlHandler");
 }

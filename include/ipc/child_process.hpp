@@ -77,13 +77,9 @@ class ChildProcess {
   ~ChildProcess();
 
   [[nodiscard]] pid_t pid() const noexcept { return pid_; }
-#ifdef _WIN32
-  // The process handle: signalled once the child has exited.
-  [[nodiscard]] void* exit_handle() const noexcept { return process_.get(); }
-#else
-  // Readable once the child has exited (a pidfd), for poll().
-  [[nodiscard]] int exit_fd() const noexcept { return pidfd_.get(); }
-#endif
+  // Ready once the child has exited: a pidfd, readable, for poll() (Linux);
+  // the process handle, signalled, for the Wait functions (Windows).
+  [[nodiscard]] NativeHandle exit_handle() const noexcept { return handle_.get(); }
 
   // Waits up to `timeout` for the child to exit and reaps it.  Returns its
   // status, or nullopt if it is still running.
@@ -99,13 +95,8 @@ class ChildProcess {
   std::optional<ExitStatus> peek() const;
 
   pid_t pid_ = -1;
-#ifdef _WIN32
-  ChildProcess(pid_t pid, UniqueHandle process) noexcept : pid_(pid), process_(std::move(process)) {}
-  UniqueHandle process_;
-#else
-  ChildProcess(pid_t pid, UniqueFd pidfd) noexcept : pid_(pid), pidfd_(std::move(pidfd)) {}
-  UniqueFd pidfd_;
-#endif
+  ChildProcess(pid_t pid, UniqueNative handle) noexcept : pid_(pid), handle_(std::move(handle)) {}
+  UniqueNative handle_;  // the pidfd (Linux), the process handle (Windows)
   std::optional<ExitStatus> status_;  // set once reaped
 };
 

@@ -17,13 +17,7 @@ namespace ipc {
 
 // Whether `name` is a path to find_executable, not a name to look for in
 // PATH: it holds a '/' (on Windows also a '\').
-[[nodiscard]] inline bool names_a_path(std::string_view name) noexcept {
-#ifdef _WIN32
-  return name.find_first_of("/\\") != std::string_view::npos;
-#else
-  return name.find('/') != std::string_view::npos;
-#endif
-}
+[[nodiscard]] bool names_a_path(std::string_view name) noexcept;
 
 // Where the shell would find `name`: itself when names_a_path(name), else
 // the first executable of that name in $PATH.  nullopt when there is none.

@@ -8,11 +8,8 @@
 // group 0 is supported, which is the only group of a machine with at most 64
 // logical CPUs; on a larger one the numbers are those of the process's own
 // group, which topology.hpp does not describe unless it is group 0.
-#ifndef _WIN32
-#include <sched.h>
-#endif
-
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -77,12 +74,10 @@ class ScopedPin {
   ~ScopedPin();
 
  private:
-#ifdef _WIN32
-  std::uintptr_t previous_ = 0;  // the thread's affinity mask (DWORD_PTR)
-#else
-  cpu_set_t previous_{};
-#endif
-  bool pinned_ = false;
+  // The thread's affinity before: a cpu_set_t (Linux), a DWORD_PTR mask
+  // (Windows).  Null when nothing was pinned.
+  struct Previous;
+  std::unique_ptr<Previous> previous_;
 };
 
 }  // namespace ipc

@@ -14,9 +14,8 @@
 #include <cstddef>
 #include <string>
 #include <utility>
-#ifdef _WIN32
-#include "ipc/windows/unique_handle.hpp"
-#endif
+
+#include "ipc/native_handle.hpp"
 
 namespace ipc {
 
@@ -43,9 +42,9 @@ class SharedMemory {
   SharedMemory(std::string name, std::byte* data, std::size_t size, bool owns_name) noexcept
       : name_(std::move(name)), data_(data), size_(size), owns_name_(owns_name) {}
 
-#ifdef _WIN32
-  UniqueHandle mapping_;  // the creator's handle on the mapping: the name lives while it is open
-#endif
+  // Windows: the creator's handle on the mapping, whose name lives while a
+  // handle is open.  Linux: empty, the name lives until shm_unlink.
+  UniqueNative mapping_;
   std::string name_;
   std::byte* data_ = nullptr;
   std::size_t size_ = 0;

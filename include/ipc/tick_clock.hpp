@@ -25,10 +25,8 @@
 // next begins), so such a shift moves time between two neighbouring samples
 // and never adds to or removes from their sum, the batch's mean.
 #include <cstdint>
-#include <ctime>
-#ifdef _WIN32
 #include <chrono>
-#endif
+#include <ctime>
 #include <string>
 #include <string_view>
 

@@ -16,7 +16,6 @@
 #include <thread>
 
 #include "ipc/child_process.hpp"
-#include "ipc/unique_fd.hpp"
 
 namespace ipc {
 
@@ -35,7 +34,14 @@ class Watchdog {
   [[nodiscard]] Trip trip() const noexcept { return trip_.load(std::memory_order_acquire); }
 
  private:
-  void watch();  // the thread: one per platform (watchdog.cpp, windows/watchdog.cpp)
+  // Per platform (linux/watchdog.cpp, windows/watchdog.cpp): the thread; the
+  // event that ends it; the wait until a killed child is gone.
+  void watch();
+  static UniqueNative make_stop();
+  void await_exit() const noexcept;
+  // Once tripped: records why, kills the child, waits until it is gone (only
+  // then may `interrupt` touch state the child shared with us) and interrupts.
+  void fire(Trip trip);
   // How often the thread looks at progress_: timeout/20, within [1, 100] ms.
   [[nodiscard]] std::chrono::milliseconds tick() const noexcept;
   // Called every tick: true once progress_ has not moved for timeout_.
@@ -45,11 +51,7 @@ class Watchdog {
   const std::atomic<std::uint64_t>& progress_;
   std::chrono::milliseconds timeout_;
   std::function<void()> interrupt_;
-#ifdef _WIN32
-  UniqueHandle stop_;  // a manual-reset event: set to end the thread
-#else
-  UniqueFd stop_;  // an eventfd: written to end the thread
-#endif
+  UniqueNative stop_;  // set to end the thread: an eventfd (Linux), a manual-reset event (Windows)
   std::atomic<Trip> trip_{Trip::none};
   std::uint64_t last_seen_ = 0;                         // progress_ at the last change
   std::chrono::steady_clock::time_point last_change_;  // when it changed

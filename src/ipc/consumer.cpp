@@ -2,11 +2,6 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
-#ifndef _WIN32
-#include <poll.h>
-#endif
-
-#include <cerrno>
 
 namespace ipc {
 namespace {
@@ -28,22 +23,6 @@ Consumer::~Consumer() {
   if (watchdog_) watchdog_->disarm();
   child_.kill_and_reap();
 }
-
-#ifndef _WIN32
-void Consumer::await_readable(NativeHandle fd, std::string_view waiting_for) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout_;
-  pollfd fds[2] = {{fd, POLLIN, 0}, {child_.exit_fd(), POLLIN, 0}};
-  for (;;) {
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
-    const int r = ::poll(fds, 2, static_cast<int>(std::max<milliseconds::rep>(left.count(), 0)));
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) throw_errno("poll");
-    if (fds[0].revents != 0) return;
-    if (fds[1].revents != 0 || r == 0) break;
-  }
-  fail(fmt::format("while waiting for {}", waiting_for), fds[1].revents == 0);
-}
-#endif
 
 void Consumer::await(const std::function<bool()>& ready, std::string_view waiting_for) {
   const auto deadline = std::chrono::steady_clock::now() + timeout_;

@@ -129,7 +129,7 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
   track(pid);
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   ChildProcess child(pid, std::move(pidfd));
-  if (!child.pidfd_) {
+  if (!child.handle_) {
     child.kill_and_reap();
     throw_errno("pidfd_open");
   }
@@ -148,7 +148,7 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
-      pidfd_(std::move(other.pidfd_)),
+      handle_(std::move(other.handle_)),
       status_(std::exchange(other.status_, std::nullopt)) {}
 
 ChildProcess::~ChildProcess() {
@@ -172,7 +172,7 @@ std::string ChildProcess::fate() const {
 
 std::optional<ExitStatus> ChildProcess::wait_for(std::chrono::milliseconds timeout) {
   if (status_) return status_;
-  pollfd p{pidfd_.get(), POLLIN, 0};
+  pollfd p{handle_.get(), POLLIN, 0};
   int r;
   do {
     r = ::poll(&p, 1, static_cast<int>(timeout.count()));
@@ -188,8 +188,8 @@ std::optional<ExitStatus> ChildProcess::wait_for(std::chrono::milliseconds timeo
 void ChildProcess::kill() const noexcept {
   if (pid_ <= 0 || status_) return;
   // Through the pidfd, so that a recycled pid can never be hit.
-  if (pidfd_) {
-    ::syscall(SYS_pidfd_send_signal, pidfd_.get(), SIGKILL, nullptr, 0);
+  if (handle_) {
+    ::syscall(SYS_pidfd_send_signal, handle_.get(), SIGKILL, nullptr, 0);
   } else {
     ::kill(pid_, SIGKILL);
   }

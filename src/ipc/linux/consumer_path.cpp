@@ -19,6 +19,8 @@ std::string consumer_path(std::string_view executable) {
   return (std::filesystem::path(consumer_directory()) / executable).string();
 }
 
+bool names_a_path(std::string_view name) noexcept { return name.find('/') != std::string_view::npos; }
+
 std::optional<std::string> find_executable(std::string_view name) {
   const auto runnable = [](const std::string& path) {
     std::error_code ec;

@@ -3,11 +3,15 @@
 #include <fmt/format.h>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <vector>
 
+#include "ipc/consumer.hpp"
 #include "ipc/error.hpp"
 
 namespace ipc::io_detail {
@@ -59,5 +63,21 @@ AnonymousPipe::AnonymousPipe() {
 
 NativeHandle standard_input() noexcept { return STDIN_FILENO; }
 NativeHandle standard_output() noexcept { return STDOUT_FILENO; }
+
+// Consumer::await_readable on Linux (Windows: windows/io.cpp): poll() on the
+// descriptor and the child's pidfd together.
+void Consumer::await_readable(NativeHandle fd, std::string_view waiting_for) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  pollfd fds[2] = {{fd, POLLIN, 0}, {child_.exit_handle(), POLLIN, 0}};
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const int r = ::poll(fds, 2, static_cast<int>(std::max<std::chrono::milliseconds::rep>(left.count(), 0)));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) throw_errno("poll");
+    if (fds[0].revents != 0) return;
+    if (fds[1].revents != 0 || r == 0) break;
+  }
+  fail(fmt::format("while waiting for {}", waiting_for), fds[1].revents == 0);
+}
 
 }  // namespace ipc

@@ -1,6 +1,7 @@
 // The Linux half of placement.hpp: the affinity system calls.  Windows:
 // windows/placement.cpp.
 #include <fmt/format.h>
+#include <sched.h>
 
 #include "ipc/error.hpp"
 #include "ipc/placement.hpp"
@@ -17,18 +18,23 @@ std::vector<int> allowed_cpus() {
   return cpus;
 }
 
+struct ScopedPin::Previous {
+  cpu_set_t set{};
+};
+
 ScopedPin::ScopedPin(std::optional<int> cpu) {
   if (!cpu) return;
-  if (::sched_getaffinity(0, sizeof previous_, &previous_) != 0) throw_errno("sched_getaffinity");
+  auto previous = std::make_unique<Previous>();
+  if (::sched_getaffinity(0, sizeof previous->set, &previous->set) != 0) throw_errno("sched_getaffinity");
   cpu_set_t set;
   CPU_ZERO(&set);
   CPU_SET(*cpu, &set);
   if (::sched_setaffinity(0, sizeof set, &set) != 0) throw_errno(fmt::format("pin to CPU {}", *cpu));
-  pinned_ = true;
+  previous_ = std::move(previous);
 }
 
 ScopedPin::~ScopedPin() {
-  if (pinned_) ::sched_setaffinity(0, sizeof previous_, &previous_);
+  if (previous_) ::sched_setaffinity(0, sizeof previous_->set, &previous_->set);
 }
 
 }  // namespace ipc

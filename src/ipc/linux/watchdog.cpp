@@ -10,17 +10,10 @@
 
 namespace ipc {
 
-Watchdog::Watchdog(const ChildProcess& child, const std::atomic<std::uint64_t>& progress,
-                   std::chrono::milliseconds timeout, std::function<void()> interrupt)
-    : child_(child),
-      progress_(progress),
-      timeout_(timeout),
-      interrupt_(std::move(interrupt)),
-      stop_(::eventfd(0, EFD_CLOEXEC)) {
-  if (!stop_) throw_errno("eventfd");
-  last_seen_ = progress_.load(std::memory_order_relaxed);
-  last_change_ = std::chrono::steady_clock::now();
-  thread_ = std::thread([this] { watch(); });
+UniqueNative Watchdog::make_stop() {
+  UniqueFd stop(::eventfd(0, EFD_CLOEXEC));
+  if (!stop) throw_errno("eventfd");
+  return stop;
 }
 
 void Watchdog::disarm() noexcept {
@@ -31,22 +24,21 @@ void Watchdog::disarm() noexcept {
 }
 
 void Watchdog::watch() {
-  pollfd fds[2] = {{stop_.get(), POLLIN, 0}, {child_.exit_fd(), POLLIN, 0}};
+  pollfd fds[2] = {{stop_.get(), POLLIN, 0}, {child_.exit_handle(), POLLIN, 0}};
   for (;;) {
     const int r = ::poll(fds, 2, static_cast<int>(tick().count()));
     if (r < 0 && errno != EINTR) return;
     if (fds[0].revents != 0) return;
     const Trip trip = fds[1].revents != 0 ? Trip::consumer_exited : stalled() ? Trip::timed_out : Trip::none;
     if (trip == Trip::none) continue;
-    trip_.store(trip, std::memory_order_release);
-    child_.kill();
-    // Wait until the child is really gone: only then may `interrupt` touch
-    // state the child shared with us.
-    pollfd gone{child_.exit_fd(), POLLIN, 0};
-    while (::poll(&gone, 1, -1) < 0 && errno == EINTR) {
-    }
-    interrupt_();
+    fire(trip);
     return;
+  }
+}
+
+void Watchdog::await_exit() const noexcept {
+  pollfd gone{child_.exit_handle(), POLLIN, 0};
+  while (::poll(&gone, 1, -1) < 0 && errno == EINTR) {
   }
 }
 

@@ -196,7 +196,7 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
-      process_(std::move(other.process_)),
+      handle_(std::move(other.handle_)),
       status_(std::exchange(other.status_, std::nullopt)) {}
 
 ChildProcess::~ChildProcess() {
@@ -205,7 +205,7 @@ ChildProcess::~ChildProcess() {
 
 std::optional<ExitStatus> ChildProcess::peek() const {
   if (status_) return status_;
-  return exit_status(process_.get());
+  return exit_status(handle_.get());
 }
 
 std::string ChildProcess::fate() const {
@@ -215,24 +215,24 @@ std::string ChildProcess::fate() const {
 
 std::optional<ExitStatus> ChildProcess::wait_for(std::chrono::milliseconds timeout) {
   if (status_) return status_;
-  if (::WaitForSingleObject(process_.get(), static_cast<DWORD>(std::max<std::int64_t>(timeout.count(), 0))) !=
+  if (::WaitForSingleObject(handle_.get(), static_cast<DWORD>(std::max<std::int64_t>(timeout.count(), 0))) !=
       WAIT_OBJECT_0)
     return std::nullopt;
-  status_ = exit_status(process_.get());
+  status_ = exit_status(handle_.get());
   return status_;
 }
 
 void ChildProcess::kill() const noexcept {
-  if (pid_ <= 0 || status_ || !process_) return;
+  if (pid_ <= 0 || status_ || !handle_) return;
   // Through our handle, so that a recycled pid can never be hit.
-  ::TerminateProcess(process_.get(), kKilledExitCode);
+  ::TerminateProcess(handle_.get(), kKilledExitCode);
 }
 
 ExitStatus ChildProcess::kill_and_reap() noexcept {
   if (!status_) {
     kill();
-    ::WaitForSingleObject(process_.get(), INFINITE);
-    status_ = exit_status(process_.get()).value_or(ExitStatus{static_cast<int>(kKilledExitCode), 0});
+    ::WaitForSingleObject(handle_.get(), INFINITE);
+    status_ = exit_status(handle_.get()).value_or(ExitStatus{static_cast<int>(kKilledExitCode), 0});
   }
   return *status_;
 }

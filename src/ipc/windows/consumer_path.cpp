@@ -62,6 +62,9 @@ std::string consumer_path(std::string_view executable) {
   return win32::narrow(path.wstring());
 }
 
+// A Windows path's parts are separated by either slash.
+bool names_a_path(std::string_view name) noexcept { return name.find_first_of("/\\") != std::string_view::npos; }
+
 std::optional<std::string> find_executable(std::string_view name) {
   if (name.empty()) return std::nullopt;
   const fs::path wide_name(win32::widen(name));

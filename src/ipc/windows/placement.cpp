@@ -1,5 +1,5 @@
 // The Windows half of placement.hpp: affinity masks of processor group 0
-// (see placement.hpp).  Linux: placement_linux.cpp.
+// (see placement.hpp).  Linux: linux/placement.cpp.
 #include <fmt/format.h>
 
 #include <climits>
@@ -14,6 +14,10 @@ namespace {
 constexpr int kMaskBits = static_cast<int>(sizeof(DWORD_PTR) * CHAR_BIT);
 
 }  // namespace
+
+struct ScopedPin::Previous {
+  DWORD_PTR mask;
+};
 
 // GetProcessAffinityMask (MSDN: "GetProcessAffinityMask function").
 std::vector<int> allowed_cpus() {
@@ -33,12 +37,11 @@ ScopedPin::ScopedPin(std::optional<int> cpu) {
     throw Error(fmt::format("pin to CPU {}: Windows affinity masks hold CPUs 0 to {}", *cpu, kMaskBits - 1));
   const DWORD_PTR previous = ::SetThreadAffinityMask(::GetCurrentThread(), DWORD_PTR{1} << *cpu);
   if (previous == 0) throw_last_error(fmt::format("pin to CPU {}", *cpu));
-  previous_ = previous;
-  pinned_ = true;
+  previous_ = std::make_unique<Previous>(previous);
 }
 
 ScopedPin::~ScopedPin() {
-  if (pinned_) ::SetThreadAffinityMask(::GetCurrentThread(), static_cast<DWORD_PTR>(previous_));
+  if (previous_) ::SetThreadAffinityMask(::GetCurrentThread(), previous_->mask);
 }
 
 }  // namespace ipc

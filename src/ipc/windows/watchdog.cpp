@@ -5,17 +5,10 @@
 
 namespace ipc {
 
-Watchdog::Watchdog(const ChildProcess& child, const std::atomic<std::uint64_t>& progress,
-                   std::chrono::milliseconds timeout, std::function<void()> interrupt)
-    : child_(child),
-      progress_(progress),
-      timeout_(timeout),
-      interrupt_(std::move(interrupt)),
-      stop_(::CreateEventW(nullptr, TRUE, FALSE, nullptr)) {
-  if (!stop_) throw_last_error("CreateEvent");
-  last_seen_ = progress_.load(std::memory_order_relaxed);
-  last_change_ = std::chrono::steady_clock::now();
-  thread_ = std::thread([this] { watch(); });
+UniqueNative Watchdog::make_stop() {
+  UniqueHandle stop(::CreateEventW(nullptr, TRUE, FALSE, nullptr));
+  if (!stop) throw_last_error("CreateEvent");
+  return stop;
 }
 
 void Watchdog::disarm() noexcept {
@@ -31,14 +24,11 @@ void Watchdog::watch() {
     if (r == WAIT_OBJECT_0 || r == WAIT_FAILED) return;
     const Trip trip = r == WAIT_OBJECT_0 + 1 ? Trip::consumer_exited : stalled() ? Trip::timed_out : Trip::none;
     if (trip == Trip::none) continue;
-    trip_.store(trip, std::memory_order_release);
-    child_.kill();
-    // Wait until the child is really gone: only then may `interrupt` touch
-    // state the child shared with us.
-    ::WaitForSingleObject(child_.exit_handle(), INFINITE);
-    interrupt_();
+    fire(trip);
     return;
   }
 }
+
+void Watchdog::await_exit() const noexcept { ::WaitForSingleObject(child_.exit_handle(), INFINITE); }
 
 }  // namespace ipc

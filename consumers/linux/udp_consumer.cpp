@@ -1,11 +1,11 @@
 // udp_consumer: sends READY to the producer and echoes datagrams
 // (docs/protocol.md); or, started by hand with --listen, serves ipc_bench
 // --remote runs.
-#include "consumer_cli.hpp"
+#include "listen_cli.hpp"
 #include "ipc/transport/udp/udp.hpp"
 
 int main(int argc, char** argv) {
-  ipc::ConsumerCli cli("udp_consumer", "ipc_bench consumer for the udp transport");
+  ipc::ListenCli cli("udp_consumer", "ipc_bench consumer for the udp transport");
   std::string endpoint;
   cli.add_endpoint_option(endpoint);
   ipc::ListenOptions listen;

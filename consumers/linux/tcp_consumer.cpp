@@ -1,10 +1,10 @@
 // tcp_consumer: connects to the producer and echoes pings (docs/protocol.md);
 // or, started by hand with --listen, serves ipc_bench --remote runs.
-#include "consumer_cli.hpp"
+#include "listen_cli.hpp"
 #include "ipc/transport/tcp/tcp.hpp"
 
 int main(int argc, char** argv) {
-  ipc::ConsumerCli cli("tcp_consumer", "ipc_bench consumer for the tcp_nodelay and tcp_nagle transports");
+  ipc::ListenCli cli("tcp_consumer", "ipc_bench consumer for the tcp_nodelay and tcp_nagle transports");
   std::string endpoint;
   bool nodelay = false;
   cli.add_endpoint_option(endpoint);
