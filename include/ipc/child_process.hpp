@@ -1,7 +1,7 @@
 #pragma once
 // ChildProcess: a spawned executable that cannot outlive its owner.
 //
-// Linux (child_process.cpp): fork + execve with an argument vector (never a
+// Linux (linux/child_process.cpp): fork + execve with an argument vector (never a
 // shell).  Before exec the child asks the kernel for SIGKILL when its parent
 // dies, maps the requested descriptors, drops every other inherited one,
 // resets SIGPIPE and pins itself.

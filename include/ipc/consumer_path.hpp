@@ -1,7 +1,7 @@
 #pragma once
 // Where consumer executables are found: $IPC_BENCH_CONSUMER_DIR when set,
 // else the directory of the running executable (they are built side by side).
-// Linux: consumer_path.cpp (/proc/self/exe); Windows:
+// Linux: linux/consumer_path.cpp (/proc/self/exe); Windows:
 // windows/consumer_path.cpp (GetModuleFileNameW).  Paths are UTF-8.
 #include <optional>
 #include <string>

@@ -32,7 +32,7 @@ class Topology {
   // This machine's topology; never throws for the machine's sake, what
   // cannot be read is unknown.
   //
-  // Linux (topology_linux.cpp): read("/sys").
+  // Linux (linux/topology.cpp): read("/sys").
   // Windows (windows/topology.cpp): GetLogicalProcessorInformationEx
   // (RelationAll), processor group 0 only (see placement.hpp's CPU numbers):
   //   core: the lowest CPU of the RelationProcessorCore mask naming the CPU.

@@ -16,7 +16,7 @@ namespace ipc::detail {
 inline constexpr std::size_t kMaxTextSize = 8 << 20;
 
 // The whole file (at most kMaxTextSize bytes), or std::nullopt if it cannot
-// be read.  Linux: text_file_linux.cpp; Windows: windows/text_file.cpp.
+// be read.  Linux: linux/text_file.cpp; Windows: windows/text_file.cpp.
 [[nodiscard]] std::optional<std::string> read_text(const std::filesystem::path& file);
 
 // The first line without surrounding white space, or std::nullopt.

@@ -146,15 +146,6 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
   return child;
 }
 
-ChildProcess::ChildProcess(ChildProcess&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)),
-      handle_(std::move(other.handle_)),
-      status_(std::exchange(other.status_, std::nullopt)) {}
-
-ChildProcess::~ChildProcess() {
-  if (pid_ > 0) kill_and_reap();
-}
-
 std::optional<ExitStatus> ChildProcess::peek() const {
   if (status_) return status_;
   siginfo_t info{};
@@ -163,11 +154,6 @@ std::optional<ExitStatus> ChildProcess::peek() const {
     return std::nullopt;
   }
   return from_siginfo(info);
-}
-
-std::string ChildProcess::fate() const {
-  const auto status = peek();
-  return status ? status->describe() : "is still running";
 }
 
 std::optional<ExitStatus> ChildProcess::wait_for(std::chrono::milliseconds timeout) {

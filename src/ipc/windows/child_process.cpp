@@ -194,23 +194,9 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
   return child;
 }
 
-ChildProcess::ChildProcess(ChildProcess&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)),
-      handle_(std::move(other.handle_)),
-      status_(std::exchange(other.status_, std::nullopt)) {}
-
-ChildProcess::~ChildProcess() {
-  if (pid_ > 0) kill_and_reap();
-}
-
 std::optional<ExitStatus> ChildProcess::peek() const {
   if (status_) return status_;
   return exit_status(handle_.get());
-}
-
-std::string ChildProcess::fate() const {
-  const auto status = peek();
-  return status ? status->describe() : "is still running";
 }
 
 std::optional<ExitStatus> ChildProcess::wait_for(std::chrono::milliseconds timeout) {

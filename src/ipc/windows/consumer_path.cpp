@@ -1,5 +1,5 @@
 // consumer_path.hpp on Windows: the consumers are "<name>.exe" beside
-// ipc_bench.exe.  Linux: consumer_path.cpp.
+// ipc_bench.exe.  Linux: linux/consumer_path.cpp.
 #include <algorithm>
 #include <filesystem>
 

@@ -1,5 +1,5 @@
 // read_text on Windows (text_file.hpp), for the sysfs parser run on a
-// synthetic tree.  Linux: text_file_linux.cpp.
+// synthetic tree.  Linux: linux/text_file.cpp.
 #include "../text_file.hpp"
 #include "ipc/windows/win32.hpp"
 

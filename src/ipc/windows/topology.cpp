@@ -1,6 +1,6 @@
 // This machine's topology on Windows, from GetLogicalProcessorInformationEx
 // (MSDN: "GetLogicalProcessorInformationEx function"); see topology.hpp.
-// Linux: topology_linux.cpp.
+// Linux: linux/topology.cpp.
 #include <algorithm>
 #include <bit>
 #include <map>
