@@ -324,7 +324,9 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
   }
   if (consumer_command->count() > 0) options.consumer_command = split_consumer_command(consumer_command_text);
   if (remote->count() > 0) {
-    options.remote = resolve_remote(remote_text, token_option->count() > 0, token, transport_names, !placement_texts.empty(), options);
+    const RemoteContext context{transport_names, options.transports, !placement_texts.empty(),
+                                !options.consumer_command.empty()};
+    options.remote = resolve_remote(remote_text, token_option->count() > 0, token, context, options.placements);
   } else if (token_option->count() > 0) {
     throw UsageError("--token goes with --remote");
   }

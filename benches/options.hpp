@@ -14,6 +14,7 @@
 #include "ipc/message.hpp"
 #include "ipc/registry.hpp"
 #include "ipc/topology.hpp"
+#include "remote_option.hpp"
 #include "usage_error.hpp"
 
 namespace ipc::bench {
@@ -22,14 +23,6 @@ namespace ipc::bench {
 struct WarmUp {
   std::uint64_t round_trips = 0;
   std::chrono::milliseconds duration{50};
-};
-
-// --remote HOST:PORT --token SECRET: run against a consumer started by hand.
-struct RemoteTarget {
-  std::string host;  // as given: a name or A.B.C.D
-  std::uint16_t port = 0;
-  std::string token;
-  std::string endpoint;  // A.B.C.D:PORT, once ipc_bench has resolved the host
 };
 
 struct Options {

@@ -24,22 +24,22 @@ std::string remote_transport_names() {
 }  // namespace
 
 RemoteTarget resolve_remote(const std::string& remote_text, bool token_given, const std::string& token,
-                            const std::vector<std::string>& transport_names, bool placement_given, Options& options) {
+                            const RemoteContext& context, std::vector<Placement>& placements) {
   const auto target = split_host_port(remote_text);
   if (!target) throw UsageError(fmt::format("invalid --remote '{}': expected HOST:PORT", remote_text));
   if (!token_given) throw UsageError("--remote needs --token SECRET, the consumer's --token");
   if (const auto problem = token_problem(token)) throw UsageError(fmt::format("--token: {}", *problem));
-  if (transport_names.empty())
+  if (context.transport_names.empty())
     throw UsageError(fmt::format("--remote needs -t with the remote consumer's transport ({})", remote_transport_names()));
-  for (const Transport* t : options.transports) {
+  for (const Transport* t : context.transports) {
     if (!t->remote)
       throw UsageError(fmt::format("--remote: {} cannot run against a remote consumer (only {} can)", t->name,
                                    remote_transport_names()));
   }
-  if (!options.consumer_command.empty()) throw UsageError("--remote and --consumer-cmd exclude each other");
+  if (context.consumer_command_given) throw UsageError("--remote and --consumer-cmd exclude each other");
   // One allowed CPU makes `same` the default: here that means `none`.
-  if (!placement_given && options.placements == std::vector{Placement::same}) options.placements = {Placement::none};
-  if (std::ranges::find(options.placements, Placement::same) != options.placements.end())
+  if (!context.placement_given && placements == std::vector{Placement::same}) placements = {Placement::none};
+  if (std::ranges::find(placements, Placement::same) != placements.end())
     throw UsageError("--remote: placement same needs both processes on this machine (split or none pin the producer only)");
   return {target->host, target->port, token, {}};
 }

@@ -13,8 +13,8 @@ namespace {
 
 }  // namespace
 
-RemoteTarget resolve_remote(const std::string&, bool, const std::string&, const std::vector<std::string>&, bool,
-                            Options&) {
+RemoteTarget resolve_remote(const std::string&, bool, const std::string&, const RemoteContext&,
+                            std::vector<Placement>&) {
   refuse();
 }
 
