@@ -19,6 +19,7 @@
 
 #include "bench_spec.hpp"
 #include "caution.hpp"
+#include "explain.hpp"
 #include "ipc/consumer_path.hpp"
 #include "ipc_bench_version.hpp"
 #include "ipc/error.hpp"
@@ -249,6 +250,7 @@ void add_context(const Options& options, const std::vector<int>& allowed, const 
       "mean_timer", TickClock::instance().uses_tsc()
                         ? "the sum of the per-round-trip rdtsc stamps of the timed batch"
                         : fmt::format("the sum of the per-round-trip {} stamps of the timed batch (no usable TSC)", fallback));
+  benchmark::AddCustomContext("explain_source", explain_source(options.remote.has_value()));
   benchmark::AddCustomContext("check", options.check == Check::full ? "full" : "sampled");
   benchmark::AddCustomContext("consumer", consumer_context(options));
   benchmark::AddCustomContext("timeout_s", fmt::format("{:g}", static_cast<double>(options.timeout.count()) / 1000));
@@ -359,11 +361,13 @@ int run(int argc, char** argv) {
   for (std::string& cause : causes)
     if (cautions.add(cause)) fmt::print(stderr, "ipc_bench: caution: {}\n", cause);
   int status = reporter.any_failed() || !session.failures().empty() ? 1 : 0;
-  if (options.benchmark.display == ReportFormat::console && !options.benchmark.list_tests)
+  if (options.benchmark.display == ReportFormat::console && !options.benchmark.list_tests) {
     print_summary(stdout, summary.rows(), skipped);
+    if (options.explain) print_explanation(stdout, summary.rows());
+  }
   std::vector<std::string> errors = reporter.write_files(cautions.joined());
   if (options.md_path) {
-    if (auto error = write_output(*options.md_path, markdown_summary(summary.rows(), skipped, machine)))
+    if (auto error = write_output(*options.md_path, markdown_summary(summary.rows(), skipped, machine, options.explain)))
       errors.push_back(std::move(*error));
   }
   for (const std::string& error : errors) {
