@@ -5,6 +5,7 @@
 // round trips; the figures below allow 0.1 per round trip for that and for
 // the odd preemption on a loaded machine.
 #include <gtest/gtest.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -30,19 +31,19 @@ struct TempDir {
   ~TempDir() { fs::remove_all(path); }
 };
 
-struct Run {
+struct BenchRun {
   test::CommandResult result;
   json doc;
 };
 
-Run ipc_bench(std::vector<std::string> args, const std::vector<std::string>& env = {},
+BenchRun ipc_bench(std::vector<std::string> args, const std::vector<std::string>& env = {},
               const std::vector<std::string>& prefix = {}) {
   const TempDir dir;
   const fs::path out = dir.path / "out.json";
   args.insert(args.begin(), test::built("ipc_bench"));
   args.insert(args.begin(), prefix.begin(), prefix.end());
   args.insert(args.end(), {"--json", out.string()});
-  Run run{test::run_command(args, std::chrono::seconds(120) * test::build_slowdown(), env), {}};
+  BenchRun run{test::run_command(args, std::chrono::seconds(120) * test::build_slowdown(), env), {}};
   if (run.result.exit_code == 0) {
     std::ifstream in(out);
     run.doc = json::parse(in);
@@ -91,7 +92,7 @@ class ReadWriteTransport : public ::testing::TestWithParam<std::string> {};
 TEST_P(ReadWriteTransport, MakesTwoSystemCallsPerSidePerRoundTrip) {
   const std::string transport = GetParam();
   const std::string placements = two_cpus() ? "same,split" : "same";
-  const Run run = ipc_bench({"-t", transport, "-n", "5000", "--placement", placements});
+  const BenchRun run = ipc_bench({"-t", transport, "-n", "5000", "--placement", placements});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   for (const std::string placement : {"same", "split"}) {
     if (placement == "split" && !two_cpus()) continue;
@@ -118,13 +119,15 @@ class SpinningTransport : public ::testing::TestWithParam<std::string> {};
 TEST_P(SpinningTransport, AtSplitNeitherSideEntersTheKernel) {
   if (!two_cpus()) GTEST_SKIP() << "needs two CPUs";
   const std::string transport = GetParam();
-  const Run run = ipc_bench({"-t", transport, "-n", "20000", "--placement", "split"});
+  const BenchRun run = ipc_bench({"-t", transport, "-n", "20000", "--placement", "split"});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   const json& b = benchmark_named(run.doc, transport + "/");
   const std::string counter = syscall_counter(b);
   for (const std::string side : {"producer", "consumer"}) {
     SCOPED_TRACE(side);
-    if (!counter.empty()) EXPECT_LT(at(b, side + "_" + counter), 0.01);
+    if (!counter.empty()) {
+      EXPECT_LT(at(b, side + "_" + counter), 0.01);
+    }
     EXPECT_LT(at(b, side + "_switches"), 0.01);
   }
 }
@@ -136,7 +139,7 @@ INSTANTIATE_TEST_SUITE_P(Explain, SpinningTransport, ::testing::Values("shm_spin
 // producer to the consumer and back, one switch on each side (voluntary
 // when it blocks, involuntary when the woken side preempts it).
 TEST(Explain, ASleepingTransportAtSameSwitchesAboutOncePerSide) {
-  const Run run = ipc_bench({"-t", "pipe", "-n", "5000", "--placement", "same"});
+  const BenchRun run = ipc_bench({"-t", "pipe", "-n", "5000", "--placement", "same"});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   const json& b = benchmark_named(run.doc, "pipe/");
   for (const std::string side : {"producer", "consumer"}) {
@@ -149,7 +152,7 @@ TEST(Explain, ASleepingTransportAtSameSwitchesAboutOncePerSide) {
 }
 
 TEST(Explain, AConsumersExtraSystemCallsShowOnItsSideOnly) {
-  const Run run = ipc_bench({"-t", "pipe", "-n", "3000", "--consumer-cmd", test::built("faulty_pipe_consumer")},
+  const BenchRun run = ipc_bench({"-t", "pipe", "-n", "3000", "--consumer-cmd", test::built("faulty_pipe_consumer")},
                             {"FAULTY_CONSUMER=syscalls:3"});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   const json& b = benchmark_named(run.doc, "pipe/");
@@ -160,7 +163,7 @@ TEST(Explain, AConsumersExtraSystemCallsShowOnItsSideOnly) {
 }
 
 TEST(Explain, TheSourceOfEveryCounterIsInTheContext) {
-  const Run run = ipc_bench({"-t", "pipe", "-n", "1000"});
+  const BenchRun run = ipc_bench({"-t", "pipe", "-n", "1000"});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   const std::string source = run.doc.at("context").at("explain_source");
   for (const char* event : {"syscalls: ", "rw_calls: ", "switches: ", "involuntary_switches: ", "migrations: ",
@@ -171,7 +174,9 @@ TEST(Explain, TheSourceOfEveryCounterIsInTheContext) {
   const json& b = benchmark_named(run.doc, "pipe/");
   for (const std::string event : {"syscalls", "rw_calls", "migrations"}) {
     const bool said_absent = source.find(event + ": absent") != std::string::npos;
-    if (said_absent) EXPECT_FALSE(b.contains("producer_" + event)) << event;
+    if (said_absent) {
+      EXPECT_FALSE(b.contains("producer_" + event)) << event;
+    }
   }
 }
 
@@ -185,7 +190,7 @@ TEST(Explain, WithoutPerfThePerfCountersAreAbsentAndSayWhy) {
     GTEST_SKIP() << "kernel.perf_event_paranoid " << paranoid.value_or("unreadable")
                  << " lets any user count: the refusal cannot be made here";
   if (!setpriv()) GTEST_SKIP() << "no setpriv (util-linux)";
-  const Run run = ipc_bench({"-t", "pipe", "-n", "2000"}, {},
+  const BenchRun run = ipc_bench({"-t", "pipe", "-n", "2000"}, {},
                             {*setpriv(), "--inh-caps=-all", "--bounding-set=-all", "--"});
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   const std::string source = run.doc.at("context").at("explain_source");
@@ -202,7 +207,7 @@ TEST(Explain, WithoutPerfThePerfCountersAreAbsentAndSayWhy) {
 TEST(SideCounters, CountTheCallingThreadsOwnSystemCalls) {
   const SideCounters counters = SideCounters::calling_thread();
   const SideCounts before = counters.read();
-  for (int i = 0; i < 100; ++i) (void)::getppid();
+  for (int i = 0; i < 100; ++i) (void)::syscall(SYS_getppid);
   const SideCounts after = counters.read();
   const SideCounts d = difference(before, after);
   if (!d[SideEvent::syscalls]) GTEST_SKIP() << counters.source(SideEvent::syscalls);
@@ -218,7 +223,9 @@ TEST(SideCounters, AnAbsentCounterSaysWhyAndAPresentOneItsSource) {
     const auto e = static_cast<SideEvent>(i);
     SCOPED_TRACE(std::string(side_event_name(e)));
     EXPECT_FALSE(counters.source(e).empty());
-    if (counters.source(e).starts_with("absent: ")) EXPECT_FALSE(reading[e].has_value());
+    if (counters.source(e).starts_with("absent: ")) {
+      EXPECT_FALSE(reading[e].has_value());
+    }
   }
 }
 

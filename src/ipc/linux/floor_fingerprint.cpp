@@ -84,6 +84,7 @@ std::string cpuidle(const fs::path& root) {
     const bool disabled = read_line(state / "disable") == "1";
     states.push_back(fmt::format("{} {} us{}", *name, latency.value_or("?"), disabled ? " (disabled)" : ""));
   }
+  if (driver == "none" && states.empty()) return "none";
   if (!driver && states.empty()) {
     std::error_code ec;
     return fs::exists(cpu, ec) ? "none" : std::string(kUnknown);

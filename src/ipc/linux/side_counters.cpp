@@ -162,13 +162,19 @@ namespace {
 void open_counters(SideCounters::State& s) try {
   std::string no_tracepoint;
   const auto tracepoint = sys_enter_id(no_tracepoint);
-  std::vector<PerfEvent> events{
-      {SideEvent::cpu_ns, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK, "task-clock"},
-      {SideEvent::switches, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES, "context-switches"},
-      {SideEvent::migrations, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS, "cpu-migrations"},
-      {SideEvent::page_faults, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS, "page-faults"},
-  };
+  // The tracepoint leads where there is one: as a member of a group led by
+  // a software event it counts nothing (seen on Linux 6.18), while software
+  // members of a tracepoint's group count as they do alone.
+  std::vector<PerfEvent> events;
   if (tracepoint) events.push_back({SideEvent::syscalls, PERF_TYPE_TRACEPOINT, *tracepoint, "raw_syscalls:sys_enter"});
+  for (const PerfEvent& e : {PerfEvent{SideEvent::cpu_ns, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK, "task-clock"},
+                             PerfEvent{SideEvent::switches, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES,
+                                       "context-switches"},
+                             PerfEvent{SideEvent::migrations, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS,
+                                       "cpu-migrations"},
+                             PerfEvent{SideEvent::page_faults, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS,
+                                       "page-faults"}})
+    events.push_back(e);
 
   // What perf could not count, and why (from the first thread: every thread
   // of a process meets the same permission).
@@ -295,6 +301,7 @@ const std::string& SideCounters::source(SideEvent event) const noexcept { return
 SideCounts SideCounters::read() const noexcept {
   const State& s = *state_;
   SideCounts counts;
+  if (!s.self && s.tids.empty()) return counts;  // no such process
   // perf: each group in one read(2), summed over the threads.
   std::array<std::uint64_t, 1 + kSideEvents> buf{};  // nr, then one value per member
   std::array<std::uint64_t, kSideEvents> perf_sum{};
