@@ -24,9 +24,9 @@ namespace ipc {
 // second line, cpu_a spins until it sees it there.  One line per direction,
 // each written by one side only, so a round trip is two line transfers; the
 // spin uses the pause hint and the acquire/release orders shm_spin uses.
-// Budget: about 30 ms (batches of about 2 ms), capped at 200 ms on a machine
-// so loaded that the batches come out longer, after which the median is
-// taken over the batches done.
+// Budget: about 30 ms (batches of about 2 ms).  Cap: on a machine so loaded
+// that the batches come out longer, the measurement stops at 200 ms (and
+// at most 16 round trips) and the median is over the batches done.
 // Throws ipc::Error if cpu_a == cpu_b (two spinning threads on one CPU take
 // turns at the scheduler's pace: that measures the time slice, not the
 // floor), if either thread cannot be pinned, or if the peer does not answer.
@@ -42,8 +42,8 @@ namespace ipc {
 // cpu_a == cpu_b is allowed: a wake-up on the same CPU is a switch between
 // the two threads, what a sleeping transport pays at placement `same`.
 // Budget: about 100 ms (a round trip costs 2-10 us on bare metal, 20-50 us
-// between the vCPUs of a VM), capped at 400 ms, after which the median is
-// taken over the batches done.
+// between the vCPUs of a VM).  Cap: 400 ms (and at most 16 round trips), as
+// above.
 // Throws ipc::Error if either thread cannot be pinned, if a wait or wake
 // system call fails, or if the peer does not answer.
 [[nodiscard]] double wakeup_round_trip_ns(int cpu_a, int cpu_b);

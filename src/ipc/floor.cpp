@@ -25,6 +25,9 @@ using namespace std::chrono_literals;
 // Budgets (floor.hpp): the cache line's batches are ~2 ms each; the
 // wake-up's ~7 ms, a few hundred round trips on a VM.  The caps bound a
 // loaded machine, where batches run longer than the warm-up promised.
+// Every 16th round trip reads the clock for the cap (batch_means.hpp): on
+// the cache line ~2-3 ns a round trip, far less than the stamp per round
+// trip that the benchmark's own loop reads.
 constexpr detail::BatchBudget kCachelineBudget{30ms, 200ms};
 constexpr detail::BatchBudget kWakeupBudget{100ms, 400ms};
 
@@ -105,14 +108,16 @@ double cacheline_round_trip_ns(int cpu_a, int cpu_b) {
       [&] { publish(lines.ping, kStop); });
 
   Word seq = 0;
-  const double ns = detail::median_of_batch_means_ns(kCachelineBudget, [&](std::uint64_t n) {
+  const double ns = detail::median_of_batch_means_ns(kCachelineBudget, [&](std::uint64_t n, std::uint64_t stop) {
     for (std::uint64_t i = 0; i < n; ++i) {
       publish(lines.ping, ++seq);
       Word answer = 0;
       if (!spin_while_equal(lines.pong, seq - 1, answer))
         peer.fail(fmt::format("cache-line round trip: CPU {} did not answer in {} s", cpu_b,
                               detail::kPeerTimeout.count()));
+      if (detail::past(i, stop)) return i + 1;
     }
+    return n;
   });
   peer.finish();
   return ns;
@@ -156,13 +161,15 @@ double wakeup_round_trip_ns(int cpu_a, int cpu_b) {
       });
 
   Word seq = 0;
-  const double ns = detail::median_of_batch_means_ns(kWakeupBudget, [&](std::uint64_t n) {
+  const double ns = detail::median_of_batch_means_ns(kWakeupBudget, [&](std::uint64_t n, std::uint64_t stop) {
     for (std::uint64_t i = 0; i < n; ++i) {
       publish(lines.ping, ++seq);
       if (!sleep_while_equal(lines.pong, seq - 1))
         peer.fail(fmt::format("wake-up round trip: CPU {} did not answer in {} s", cpu_b,
                               detail::kPeerTimeout.count()));
+      if (detail::past(i, stop)) return i + 1;
     }
+    return n;
   });
   peer.finish();
   return ns;
