@@ -15,9 +15,10 @@
 // osnoise's 5 us because the round trips this tool measures take 0.2-50 us,
 // and a 1-5 us interrupt is already several times a shared-memory round
 // trip; far above a step of the loop (20-40 ns on the development VM, TSC or
-// vDSO clock_gettime), so a gap is never the loop itself.  8 times the smallest step is hiccups': with a coarse clock
-// (clock_gettime as a system call, a timer of 0.1-1 us resolution) a step
-// of one tick is not a gap, and 8 ticks is well clear of its jitter.
+// vDSO clock_gettime), so a gap is never the loop itself.  8 times the
+// smallest step is hiccups': with a coarse clock (clock_gettime as a system
+// call, a timer of 0.1-1 us resolution) a step of one tick is not a gap,
+// and 8 ticks is well clear of its jitter.
 #include <chrono>
 #include <cstdint>
 #include <optional>
