@@ -73,14 +73,17 @@ NoiseReport probe_noise(int cpu, std::chrono::nanoseconds duration, double thres
 
 std::vector<NoiseReport> probe_noise(const std::vector<int>& cpus, std::chrono::nanoseconds duration,
                                      double threshold_ns) {
-  if (duration.count() <= 0) throw Error(fmt::format("noise probe of {} ns: the duration must be positive", duration.count()));
-  if (!(threshold_ns > 0)) throw Error(fmt::format("noise probe with a threshold of {} ns: it must be positive", threshold_ns));
+  if (duration.count() <= 0)
+    throw Error(fmt::format("noise probe of {} ns: the duration must be positive", duration.count()));
+  if (!(threshold_ns > 0))
+    throw Error(fmt::format("noise probe with a threshold of {} ns: it must be positive", threshold_ns));
   if (std::set<int>(cpus.begin(), cpus.end()).size() != cpus.size())
     throw Error(fmt::format("noise probe of CPUs {}: a CPU appears twice", fmt::join(cpus, ",")));
 
   const double ticks_per_ns = TickClock::instance().ticks_per_ns();
   const auto threshold_ticks = static_cast<std::uint64_t>(std::llround(threshold_ns * ticks_per_ns));
-  const auto duration_ticks = static_cast<std::uint64_t>(std::llround(static_cast<double>(duration.count()) * ticks_per_ns));
+  const auto duration_ticks =
+      static_cast<std::uint64_t>(std::llround(static_cast<double>(duration.count()) * ticks_per_ns));
 
   // Built here, before any thread starts: a recorder's storage is allocated
   // once, outside the spin.
