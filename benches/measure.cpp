@@ -90,7 +90,21 @@ Command consumer_for(const Transport& transport, const Options& options) {
   return Command(std::move(words));
 }
 
-void measure(benchmark::State& state, const BenchSpec& spec, const Options& options, Session& session) {
+namespace {
+
+// The floor of the benchmark's CPU pair, and its mean over the floor of its kind.
+void report_floor(benchmark::State& state, const BenchSpec& spec, const MachineProbes& probes, double mean_ns) {
+  const PairFloor* floor = probes.floor(spec);
+  if (!floor) return;
+  if (floor->cacheline_ns) state.counters["floor_cacheline_ns"] = benchmark::Counter(*floor->cacheline_ns);
+  if (floor->wakeup_ns) state.counters["floor_wakeup_ns"] = benchmark::Counter(*floor->wakeup_ns);
+  if (const auto ratio = probes.vs_floor(spec, mean_ns)) state.counters["vs_floor"] = benchmark::Counter(*ratio);
+}
+
+}  // namespace
+
+void measure(benchmark::State& state, const BenchSpec& spec, const Options& options, Session& session,
+             const MachineProbes& probes) {
   if (StopSignals::received() != 0) {
     fail(state, interrupted());
     return;
@@ -143,6 +157,7 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
     }
     report_distribution(state, histogram);
     report_cpu(state, cpu_before, cpu_after, counters, timed_wall, count);
+    report_floor(state, spec, probes, static_cast<double>(batch.ticks) / ticks_per_ns / static_cast<double>(count));
     counters.report(state, count);
   } catch (const std::exception& e) {
     session.drop();

@@ -13,6 +13,7 @@
 #include <benchmark/benchmark.h>
 
 #include "bench_spec.hpp"
+#include "machine_probes.hpp"
 #include "options.hpp"
 #include "session.hpp"
 
@@ -23,6 +24,9 @@ namespace ipc::bench {
 // up in $PATH.
 Command consumer_for(const Transport& transport, const Options& options);
 
-void measure(benchmark::State& state, const BenchSpec& spec, const Options& options, Session& session);
+// `probes`: the floor of the benchmark's CPU pair, for floor_cacheline_ns,
+// floor_wakeup_ns and vs_floor.
+void measure(benchmark::State& state, const BenchSpec& spec, const Options& options, Session& session,
+             const MachineProbes& probes);
 
 }  // namespace ipc::bench

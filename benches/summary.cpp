@@ -102,7 +102,7 @@ namespace {
 // Three significant figures: the console's columns stay narrow (100 columns
 // with every transport, a rate and a cv column) and a round trip is rarely
 // known better than that.
-std::string short_duration(double ns) {
+std::string three_figures(double ns) {
   const auto three = [](double value, const char* unit) {
     if (value < 9.995) return fmt::format("{:.2f} {}", value, unit);
     if (value < 99.95) return fmt::format("{:.1f} {}", value, unit);
@@ -157,13 +157,13 @@ Table build_table(const std::vector<SummaryRow>& rows, const std::vector<Skipped
       double fastest = row.ns_per_round_trip;
       for (const SummaryRow& other : rows)
         if (!other.error && other.spec.payload == row.spec.payload) fastest = std::min(fastest, other.ns_per_round_trip);
-      line.push_back(short_duration(row.ns_per_round_trip));
+      line.push_back(three_figures(row.ns_per_round_trip));
       // Open loop: the rate achieved; the closed loop's rate is 1 / its mean.
       line.push_back(short_rate(row.achieved_rate.value_or(1e9 / row.ns_per_round_trip)));
       if (const auto note = rate_not_held(row)) t.notes.push_back(*note);
-      line.push_back(short_duration(row.p50_ns));
-      line.push_back(short_duration(row.p99_ns));
-      line.push_back(short_duration(row.max_ns));
+      line.push_back(three_figures(row.p50_ns));
+      line.push_back(three_figures(row.p99_ns));
+      line.push_back(three_figures(row.max_ns));
       // The time one round trip occupies: its latency in a closed loop, the
       // period between pings at a rate (a side busy all that time is 100%).
       const double period_ns = row.achieved_rate ? 1e9 / *row.achieved_rate : row.ns_per_round_trip;
@@ -263,6 +263,8 @@ std::string explanation_legend(bool read_write_only, bool page_faults) {
 }
 
 }  // namespace
+
+std::string short_duration(double ns) { return three_figures(ns); }
 
 std::string format_size(std::size_t bytes) {
   if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{} MiB", bytes >> 20);

@@ -67,6 +67,9 @@ struct Skipped {
 // The widest line print_summary writes: a 100-column terminal.
 inline constexpr std::size_t kConsoleColumns = 100;
 
+// 541 ns, 20.3 us, 12.0 ms: a duration in three significant figures.
+std::string short_duration(double ns);
+
 // 16 MiB, 128 KiB, 65507 B: a size as people write it.
 std::string format_size(std::size_t bytes);
 
