@@ -23,6 +23,29 @@ bool Cautions::add(std::string cause) {
 
 std::string Cautions::joined() const { return causes_.empty() ? "none" : fmt::format("{}", fmt::join(causes_, "; ")); }
 
+std::optional<std::string> machine_tail_caution(const std::vector<SummaryRow>& rows, const MachineProbes& probes) {
+  std::vector<std::string> names;
+  std::optional<std::pair<int, double>> stall;  // the largest stall among theirs: CPU, ns
+  for (const SummaryRow& row : rows) {
+    if (row.error || row.p50_ns <= 0 || row.max_ns <= kTailOverP50 * row.p50_ns) continue;
+    std::optional<std::pair<int, double>> largest;
+    for (const auto& cpu : {row.spec.cpus.producer, row.spec.cpus.consumer}) {
+      if (!cpu) continue;
+      if (const auto gap = probes.largest_gap_ns(*cpu); gap && (!largest || *gap > largest->second))
+        largest = std::pair{*cpu, *gap};
+    }
+    if (!largest || row.max_ns > largest->second + row.p50_ns) continue;
+    names.push_back(row.spec.name());
+    if (!stall || largest->second > stall->second) stall = largest;
+  }
+  if (names.empty()) return std::nullopt;
+  const std::vector<std::string> shown(names.begin(), names.begin() + std::min<std::ptrdiff_t>(3, std::ssize(names)));
+  return fmt::format("the tail is the machine's: CPU {} stalled {} in the noise probe, and the max of {} ({}{}) is "
+                     "within that",
+                     stall->first, short_duration(stall->second), names.size() == 1 ? "1 result" : fmt::format("{} results", names.size()),
+                     fmt::join(shown, ", "), names.size() > shown.size() ? fmt::format(" and {} more", names.size() - shown.size()) : "");
+}
+
 std::vector<std::string> result_cautions(const std::vector<SummaryRow>& rows) {
   std::vector<std::string> skewed, varied;
   for (const SummaryRow& row : rows) {

@@ -5,11 +5,13 @@
 // `warnings`.  A caution does not change the exit status: the figures are
 // still what was measured, only less to be trusted.
 #include <cstddef>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "ipc/topology.hpp"
+#include "machine_probes.hpp"
 #include "summary.hpp"
 
 namespace ipc::bench {
@@ -45,6 +47,12 @@ class Cautions {
 // Windows'.  Returns at once.
 std::vector<std::string> machine_cautions(const std::set<int>& cpus, std::size_t allowed_cpus, const Topology& topology,
                                           bool check_load);
+
+// A result whose tail (max above kTailOverP50 x p50) fits within the
+// largest stall the noise probe saw on its CPUs (max <= stall + p50): the
+// tail may be the machine's alone.  One caution naming such results.
+inline constexpr double kTailOverP50 = 10.0;
+std::optional<std::string> machine_tail_caution(const std::vector<SummaryRow>& rows, const MachineProbes& probes);
 
 // After the results: a mean above kMeanOverP50Bound x p50, a cv above kCvBound.
 std::vector<std::string> result_cautions(const std::vector<SummaryRow>& rows);

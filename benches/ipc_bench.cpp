@@ -15,12 +15,14 @@
 #include "bench_spec.hpp"
 #include "caution.hpp"
 #include "consumer_for.hpp"
+#include "explain.hpp"
 #include "ipc/consumer_path.hpp"
 #include "ipc_bench_version.hpp"
 #include "ipc/error.hpp"
 #include "ipc/fingerprint.hpp"
 #include "ipc/tick_clock.hpp"
 #include "ipc/topology.hpp"
+#include "machine_probes.hpp"
 #include "measure.hpp"
 #include "options.hpp"
 #include "output_file.hpp"
@@ -213,9 +215,18 @@ void add_context(const Options& options, const std::vector<int>& allowed, const 
                         ? "the sum of the per-round-trip rdtsc stamps of the timed batch"
                         : fmt::format("the sum of the per-round-trip {} stamps of the timed batch (no usable TSC)",
                                       fallback_clock_name()));
+  benchmark::AddCustomContext("explain_source", explain_source(options.remote.has_value()));
   benchmark::AddCustomContext("check", options.check == Check::full ? "full" : "sampled");
   benchmark::AddCustomContext("consumer", consumer_context(options));
   benchmark::AddCustomContext("timeout_s", fmt::format("{:g}", static_cast<double>(options.timeout.count()) / 1000));
+}
+
+// The machine line, then the floor and noise line of each CPU pair: the
+// Markdown's heading lines.
+std::string with_floor_lines(const std::string& machine, const MachineProbes& probes) {
+  std::string text = machine;
+  for (const std::string& line : probes.lines()) text += "\n\n" + line;
+  return text;
 }
 
 // --json and --benchmark_out, written by ipc_bench after the run.
@@ -268,10 +279,12 @@ int run(int argc, char** argv) {
   // Before any name of this run exists: what killed runs left (see ipc/stale_names.hpp).
   if (const std::string note = remove_stale_names_note(); !note.empty()) fmt::print(stderr, "ipc_bench: {}\n", note);
   Session session(options);
+  MachineProbes probes;
   for (const BenchSpec& spec : specs) {
-    auto* b = benchmark::RegisterBenchmark(spec.name().c_str(), [&spec, &options, &session](benchmark::State& state) {
-      measure(state, spec, options, session);
-    });
+    auto* b = benchmark::RegisterBenchmark(spec.name().c_str(),
+                                           [&spec, &options, &session, &probes](benchmark::State& state) {
+                                             measure(state, spec, options, session, probes);
+                                           });
     b->UseManualTime()->Unit(benchmark::kNanosecond);
     if (options.iterations) {
       b->Iterations(static_cast<benchmark::IterationCount>(*options.iterations));
@@ -292,11 +305,16 @@ int run(int argc, char** argv) {
   // it, beside the summary, where it is read, and only when something ran.
   const std::set<int> cpus = run_cpus(specs, allowed);
   std::vector<std::string> causes = machine_cautions(cpus, allowed.size(), topology, true);
+  // After the machine's own check (a spinning probe would count as a busy
+  // thread), before the first benchmark.
+  probes.before(cpus, specs);
+  benchmark::AddCustomContext("floor", probes.floor_context());
 
   SummaryReporter summary(display_reporter(options), specs);
   RunReporter reporter(summary, output_files(options), options.benchmark.display_aggregates_only);
   const std::size_t matched = benchmark::RunSpecifiedBenchmarks(&reporter);
   session.finish();
+  if (StopSignals::received() == 0) probes.after();
   for (const Session::Failure& failure : session.failures()) summary.mark_failed(failure.benchmark, failure.message);
   benchmark::Shutdown();
   if (matched == 0) {
@@ -311,16 +329,22 @@ int run(int argc, char** argv) {
   if (signal == 0) {
     for (std::string& cause : machine_cautions(cpus, allowed.size(), topology, false)) causes.push_back(std::move(cause));
     for (std::string& cause : result_cautions(summary.rows())) causes.push_back(std::move(cause));
+    if (auto cause = machine_tail_caution(summary.rows(), probes)) causes.push_back(std::move(*cause));
   }
   Cautions cautions;
   for (std::string& cause : causes)
     if (cautions.add(cause)) fmt::print(stderr, "ipc_bench: caution: {}\n", cause);
   int status = reporter.any_failed() || !session.failures().empty() ? 1 : 0;
-  if (options.benchmark.display == ReportFormat::console && !options.benchmark.list_tests)
+  if (options.benchmark.display == ReportFormat::console && !options.benchmark.list_tests) {
+    for (const std::string& line : probes.lines()) fmt::print("{}\n", wrap(line, 2));
     print_summary(stdout, summary.rows(), skipped);
-  std::vector<std::string> errors = reporter.write_files(cautions.joined());
+    if (options.explain) print_explanation(stdout, summary.rows());
+  }
+  std::vector<std::pair<std::string, std::string>> late_context{{"warnings", cautions.joined()}};
+  for (auto& entry : probes.late_context()) late_context.push_back(std::move(entry));
+  std::vector<std::string> errors = reporter.write_files(late_context);
   if (options.md_path) {
-    if (auto error = write_output(*options.md_path, markdown_summary(summary.rows(), skipped, machine)))
+    if (auto error = write_output(*options.md_path, markdown_summary(summary.rows(), skipped, with_floor_lines(machine, probes), options.explain)))
       errors.push_back(std::move(*error));
   }
   for (const std::string& error : errors) {

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "cpu_time.hpp"
+#include "explain.hpp"
 #include "failure.hpp"
 #include "ipc/histogram.hpp"
 #include "ipc/tick_clock.hpp"
@@ -51,20 +52,46 @@ void report_open_loop(benchmark::State& state, const Batch& batch, const Latency
   state.counters["items_per_second"] = benchmark::Counter(achieved);
 }
 
-void report_cpu(benchmark::State& state, const CpuTimes& before, const CpuTimes& after, std::uint64_t round_trips) {
+// Another process's CPU clock advances in scheduler ticks (4-10 ms on
+// Linux, 15.6 ms on Windows): over a batch this long its error is a few
+// percent at most; over a shorter one it can read 0% or 400% of a core.
+constexpr double kCoarseCpuClockMinSeconds = 1.0;
+
+// The consumer's CPU time: its task-clock where perf counts it (exact), else
+// its process clock when the batch is long enough for the clock's ticks,
+// else absent (the summary's "-").
+void report_cpu(benchmark::State& state, const CpuTimes& before, const CpuTimes& after, const BatchCounters& counters,
+                double timed_wall, std::uint64_t round_trips) {
   const auto per_round_trip = [round_trips](std::uint64_t ns) {
     return benchmark::Counter(static_cast<double>(ns) / static_cast<double>(round_trips));
   };
   state.counters["producer_cpu_ns"] = per_round_trip(after.producer_ns - before.producer_ns);
-  if (before.consumer_ns && after.consumer_ns)
+  if (const auto exact = counters.consumer_cpu_ns()) {
+    state.counters["consumer_cpu_ns"] = per_round_trip(*exact);
+  } else if (before.consumer_ns && after.consumer_ns && timed_wall >= kCoarseCpuClockMinSeconds) {
     state.counters["consumer_cpu_ns"] = per_round_trip(*after.consumer_ns - *before.consumer_ns);
+  }
 }
 
 std::string interrupted() { return fmt::format("interrupted by {}", StopSignals::name(StopSignals::received())); }
 
 }  // namespace
 
-void measure(benchmark::State& state, const BenchSpec& spec, const Options& options, Session& session) {
+namespace {
+
+// The floor of the benchmark's CPU pair, and its mean over the floor of its kind.
+void report_floor(benchmark::State& state, const BenchSpec& spec, const MachineProbes& probes, double mean_ns) {
+  const PairFloor* floor = probes.floor(spec);
+  if (!floor) return;
+  if (floor->cacheline_ns) state.counters["floor_cacheline_ns"] = benchmark::Counter(*floor->cacheline_ns);
+  if (floor->wakeup_ns) state.counters["floor_wakeup_ns"] = benchmark::Counter(*floor->wakeup_ns);
+  if (const auto ratio = probes.vs_floor(spec, mean_ns)) state.counters["vs_floor"] = benchmark::Counter(*ratio);
+}
+
+}  // namespace
+
+void measure(benchmark::State& state, const BenchSpec& spec, const Options& options, Session& session,
+             const MachineProbes& probes) {
   if (StopSignals::received() != 0) {
     fail(state, interrupted());
     return;
@@ -88,7 +115,9 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
       batch.open_loop.period_ticks =
           std::max<std::uint64_t>(1, static_cast<std::uint64_t>(1e9 / static_cast<double>(*spec.rate) * ticks_per_ns));
     }
+    BatchCounters counters(runner.consumer_pid());
     const CpuTimes cpu_before = read_cpu_times(runner.consumer_pid());
+    counters.before();
     const auto wall_start = Clock::now();
     while (state.KeepRunningBatch(state.max_iterations)) {
       runner.run(batch);
@@ -96,6 +125,7 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
       state.SetIterationTime(static_cast<double>(batch.ticks) / ticks_per_ns * 1e-9);
     }
     const double timed_wall = seconds_since(wall_start);
+    counters.after();
     const CpuTimes cpu_after = read_cpu_times(runner.consumer_pid());
     // A clock-free batch is a closed loop: it measures the stamps of closed-loop batches only.
     if (options.timing_cost && !spec.rate) {
@@ -113,7 +143,9 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
       state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(2 * spec.payload));
     }
     report_distribution(state, histogram);
-    report_cpu(state, cpu_before, cpu_after, count);
+    report_cpu(state, cpu_before, cpu_after, counters, timed_wall, count);
+    report_floor(state, spec, probes, static_cast<double>(batch.ticks) / ticks_per_ns / static_cast<double>(count));
+    counters.report(state, count);
   } catch (const std::exception& e) {
     session.drop();
     // A consumer killed because ipc_bench was told to stop: say that, not how it died.

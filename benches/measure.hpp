@@ -13,11 +13,15 @@
 #include <benchmark/benchmark.h>
 
 #include "bench_spec.hpp"
+#include "machine_probes.hpp"
 #include "options.hpp"
 #include "session.hpp"
 
 namespace ipc::bench {
 
-void measure(benchmark::State& state, const BenchSpec& spec, const Options& options, Session& session);
+// `probes`: the floor of the benchmark's CPU pair, for floor_cacheline_ns,
+// floor_wakeup_ns and vs_floor.
+void measure(benchmark::State& state, const BenchSpec& spec, const Options& options, Session& session,
+             const MachineProbes& probes);
 
 }  // namespace ipc::bench

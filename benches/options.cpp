@@ -239,6 +239,9 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
   app.add_flag("--timing-cost", options.timing_cost,
                "after each timed batch, run as many round trips without timestamps and report\n"
                "timing_cost = timed / clock-free wall time (doubles the run time)");
+  app.add_flag("--explain", options.explain,
+               "below the summary (and in --md), per round trip and side: system calls, context switches,\n"
+               "involuntary switches, CPU migrations, page faults (always in --json)");
 
   try {
     app.parse(static_cast<int>(ours.size()), ours.data());

@@ -49,6 +49,7 @@ struct Options {
   std::optional<RemoteTarget> remote;
   Check check = Check::sampled;  // --check: how much of every pong is compared
   bool timing_cost = false;      // --timing-cost: also run each batch clock-free, report the ratio
+  bool explain = false;          // --explain: the explanation table below the summary (and in --md)
   // --rate: one benchmark per entry, nullopt for the closed loop ("closed"),
   // else messages per second.  Default: the closed loop only.
   std::vector<std::optional<std::uint64_t>> rates{std::nullopt};

@@ -70,24 +70,29 @@ std::vector<Run> with_finite_cv(std::vector<Run> runs) {
   return runs;
 }
 
-// `text`, Google Benchmark's JSON, with "warnings": `warnings` first in its
-// context object.
-std::string with_warnings(std::string text, const std::string& warnings) {
+// `text`, Google Benchmark's JSON, with `entries` first in its context
+// object, in their order.
+std::string with_context(std::string text, const std::vector<std::pair<std::string, std::string>>& entries) {
   constexpr std::string_view kContext = "\"context\": {\n";
   const auto at = text.find(kContext);
   if (at == std::string::npos) return text;
-  std::string value;
-  for (const char c : warnings) {
-    if (c == '"' || c == '\\') {
-      value += '\\';
-      value += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      value += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-    } else {
-      value += c;
+  const auto quoted = [](const std::string& raw) {
+    std::string value;
+    for (const char c : raw) {
+      if (c == '"' || c == '\\') {
+        value += '\\';
+        value += c;
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        value += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+      } else {
+        value += c;
+      }
     }
-  }
-  text.insert(at + kContext.size(), fmt::format("    \"warnings\": \"{}\",\n", value));
+    return value;
+  };
+  std::string inserted;
+  for (const auto& [key, value] : entries) inserted += fmt::format("    \"{}\": \"{}\",\n", quoted(key), quoted(value));
+  text.insert(at + kContext.size(), inserted);
   return text;
 }
 
@@ -182,11 +187,12 @@ void RunReporter::Finalize() {
   for (const auto& file : files_) file->reporter->Finalize();
 }
 
-std::vector<std::string> RunReporter::write_files(const std::string& warnings) const {
+std::vector<std::string> RunReporter::write_files(
+    const std::vector<std::pair<std::string, std::string>>& late_context) const {
   std::vector<std::string> errors;
   for (const auto& file : files_) {
     const std::string text =
-        file->file.format == ReportFormat::json ? with_warnings(file->text.str(), warnings) : file->text.str();
+        file->file.format == ReportFormat::json ? with_context(file->text.str(), late_context) : file->text.str();
     if (auto error = write_output(file->file.path, text)) errors.push_back(std::move(*error));
   }
   return errors;

@@ -19,6 +19,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "output_file.hpp"
@@ -42,10 +43,12 @@ class RunReporter : public benchmark::BenchmarkReporter {
 
   // True when a benchmark failed other than by a stop signal.
   [[nodiscard]] bool any_failed() const noexcept { return failed_; }
-  // Writes each file whole, a JSON file's context with the key "warnings"
-  // (found after the run, so not in Google Benchmark's context, which is
-  // written before it).  Returns one line per file that failed.
-  [[nodiscard]] std::vector<std::string> write_files(const std::string& warnings) const;
+  // Writes each file whole, a JSON file's context beginning with
+  // `late_context` (keys found after the run: "warnings", the noise probe's;
+  // Google Benchmark writes its context before the run).  Returns one line
+  // per file that failed.
+  [[nodiscard]] std::vector<std::string> write_files(
+      const std::vector<std::pair<std::string, std::string>>& late_context) const;
   // The benchmark at which a stop signal ended the run: the one running, or
   // the next one when the signal came between two.
   [[nodiscard]] const std::optional<std::string>& interrupted() const noexcept { return interrupted_; }

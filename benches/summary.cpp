@@ -82,6 +82,8 @@ void SummaryReporter::ReportRuns(const std::vector<Run>& runs) {
       row.consumer_cpu_ns = counter("consumer_cpu_ns");
       row.achieved_rate = counter("achieved_rate");
       if (!aggregate) row.late_sends = std::max(row.late_sends.value_or(0), counter("late_sends").value_or(0));
+      for (const auto& [name, value] : run.counters)
+        if (name.starts_with("producer_") || name.starts_with("consumer_")) row.explain[name] = value.value;
     }
   }
 }
@@ -100,7 +102,7 @@ namespace {
 // Three significant figures: the console's columns stay narrow (100 columns
 // with every transport, a rate and a cv column) and a round trip is rarely
 // known better than that.
-std::string short_duration(double ns) {
+std::string three_figures(double ns) {
   const auto three = [](double value, const char* unit) {
     if (value < 9.995) return fmt::format("{:.2f} {}", value, unit);
     if (value < 99.95) return fmt::format("{:.1f} {}", value, unit);
@@ -155,13 +157,13 @@ Table build_table(const std::vector<SummaryRow>& rows, const std::vector<Skipped
       double fastest = row.ns_per_round_trip;
       for (const SummaryRow& other : rows)
         if (!other.error && other.spec.payload == row.spec.payload) fastest = std::min(fastest, other.ns_per_round_trip);
-      line.push_back(short_duration(row.ns_per_round_trip));
+      line.push_back(three_figures(row.ns_per_round_trip));
       // Open loop: the rate achieved; the closed loop's rate is 1 / its mean.
       line.push_back(short_rate(row.achieved_rate.value_or(1e9 / row.ns_per_round_trip)));
       if (const auto note = rate_not_held(row)) t.notes.push_back(*note);
-      line.push_back(short_duration(row.p50_ns));
-      line.push_back(short_duration(row.p99_ns));
-      line.push_back(short_duration(row.max_ns));
+      line.push_back(three_figures(row.p50_ns));
+      line.push_back(three_figures(row.p99_ns));
+      line.push_back(three_figures(row.max_ns));
       // The time one round trip occupies: its latency in a closed loop, the
       // period between pings at a rate (a side busy all that time is 100%).
       const double period_ns = row.achieved_rate ? 1e9 / *row.achieved_rate : row.ns_per_round_trip;
@@ -196,7 +198,73 @@ std::string legend(const Table& t) {
   return text;
 }
 
+// The explanation table's columns: header, JSON counter (the system calls'
+// falls back to the read/write family where that is all there is).
+struct ExplainColumn {
+  const char* header;
+  const char* side;
+  const char* event;
+};
+constexpr ExplainColumn kExplainColumns[] = {
+    {"sys P", "producer", "syscalls"},       {"sys C", "consumer", "syscalls"},
+    {"sw P", "producer", "switches"},        {"sw C", "consumer", "switches"},
+    {"inv P", "producer", "involuntary_switches"}, {"inv C", "consumer", "involuntary_switches"},
+    {"mig P", "producer", "migrations"},     {"mig C", "consumer", "migrations"},
+    {"flt P", "producer", "page_faults"},    {"flt C", "consumer", "page_faults"},
+};
+
+// A count per round trip: two decimals below 10 (2.00 calls, 0.01
+// switches), whole above.
+std::string per_round_trip(std::optional<double> v) {
+  if (!v) return "-";
+  return *v < 9.995 ? fmt::format("{:.2f}", *v) : fmt::format("{:.0f}", *v);
+}
+
+std::optional<double> explain_value(const SummaryRow& row, const ExplainColumn& column, bool& read_write_only) {
+  const auto find = [&row](const std::string& name) -> std::optional<double> {
+    const auto it = row.explain.find(name);
+    if (it == row.explain.end()) return std::nullopt;
+    return it->second;
+  };
+  if (auto v = find(fmt::format("{}_{}", column.side, column.event))) return v;
+  if (std::string_view(column.event) == "syscalls") {
+    if (auto v = find(fmt::format("{}_rw_calls", column.side))) {
+      read_write_only = true;
+      return v;
+    }
+  }
+  return std::nullopt;
+}
+
+Table build_explanation(const std::vector<SummaryRow>& rows, bool& read_write_only) {
+  Table t;
+  t.header = {"transport", "payload", "placement"};
+  t.open_loop = std::ranges::any_of(rows, [](const SummaryRow& row) { return row.spec.rate.has_value(); });
+  if (t.open_loop) t.header.push_back("rate");
+  for (const ExplainColumn& c : kExplainColumns) t.header.push_back(c.header);
+  for (const SummaryRow& row : rows) {
+    if (row.error) continue;
+    std::vector<std::string> line{std::string(row.spec.transport->name), format_size(row.spec.payload),
+                                  std::string(to_string(row.spec.placement))};
+    if (t.open_loop) line.push_back(row.spec.rate ? short_rate(static_cast<double>(*row.spec.rate)) : "closed");
+    for (const ExplainColumn& c : kExplainColumns) line.push_back(per_round_trip(explain_value(row, c, read_write_only)));
+    t.lines.push_back(std::move(line));
+  }
+  return t;
+}
+
+std::string explanation_legend(bool read_write_only, bool page_faults) {
+  return fmt::format(
+      "Per round trip, P = producer (its benchmark thread), C = consumer (its every thread): sys = system calls{}, "
+      "sw = context switches, inv = the involuntary ones among them, mig = CPU migrations{} (JSON context "
+      "explain_source: where each is counted).",
+      read_write_only ? " (here the read/write family only: no raw_syscalls tracepoint)" : "",
+      page_faults ? ", flt = page faults" : "");
+}
+
 }  // namespace
+
+std::string short_duration(double ns) { return three_figures(ns); }
 
 std::string format_size(std::size_t bytes) {
   if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
@@ -224,11 +292,34 @@ std::string wrap(std::string_view text, std::size_t indent) {
   return out + line;
 }
 
-void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows, const std::vector<Skipped>& skipped) {
-  if (rows.empty() && skipped.empty()) return;
-  Table t = build_table(rows, skipped, false);
-  // Names left-aligned, figures right-aligned; each cell after one space.
-  const auto render = [&t](const std::vector<std::string>& line, const std::vector<std::size_t>& width) {
+namespace {
+
+std::vector<std::size_t> column_widths(const Table& t) {
+  std::vector<std::size_t> width(t.header.size(), 0);
+  for (std::size_t c = 0; c < t.header.size(); ++c) width[c] = t.header[c].size();
+  for (const auto& line : t.lines)
+    for (std::size_t c = 0; c < line.size() && c < width.size(); ++c) width[c] = std::max(width[c], line[c].size());
+  return width;
+}
+
+std::size_t table_width(const Table& t) {
+  std::size_t sum = 0;
+  for (const std::size_t w : column_widths(t)) sum += w + 1;
+  return sum;
+}
+
+void drop_column(Table& t, std::string_view header) {
+  const auto at = static_cast<std::size_t>(std::ranges::find(t.header, header) - t.header.begin());
+  if (at == t.header.size()) return;
+  t.header.erase(t.header.begin() + static_cast<std::ptrdiff_t>(at));
+  for (auto& line : t.lines)
+    if (line.size() > at) line.erase(line.begin() + static_cast<std::ptrdiff_t>(at));
+}
+
+// Names left-aligned, figures right-aligned; each cell after one space.
+void print_table(std::FILE* out, const Table& t) {
+  const std::vector<std::size_t> width = column_widths(t);
+  const auto render = [&width](const std::vector<std::string>& line) {
     std::string text;
     for (std::size_t c = 0; c < line.size(); ++c)
       text += c == 0   ? fmt::format("{:<{}}", line[c], width[c])
@@ -237,61 +328,75 @@ void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows, const st
     while (text.ends_with(' ')) text.pop_back();
     return text;
   };
-  const auto widths = [&t] {
-    std::vector<std::size_t> width(t.header.size(), 0);
-    for (const auto* line : {&t.header})
-      for (std::size_t c = 0; c < line->size(); ++c) width[c] = std::max(width[c], (*line)[c].size());
-    for (const auto& line : t.lines)
-      for (std::size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], line[c].size());
-    return width;
-  };
-  std::vector<std::size_t> width = widths();
-  std::string dropped;
-  const auto total = [&width] {
-    std::size_t sum = 0;
-    for (const std::size_t w : width) sum += w + 1;
-    return sum;
-  };
-  if (total() > kConsoleColumns) {
-    // The least useful column, to fit: the maximum is one round trip, the
-    // noisiest figure of all (still in --json, --md and --gb-table).
-    const auto at = static_cast<std::size_t>(std::ranges::find(t.header, "max") - t.header.begin());
-    t.header.erase(t.header.begin() + static_cast<std::ptrdiff_t>(at));
-    for (auto& line : t.lines)
-      if (line.size() > at) line.erase(line.begin() + static_cast<std::ptrdiff_t>(at));
-    width = widths();
-    dropped = " (max left out to fit 100 columns: see --md, --json or --gb-table)";
-  }
-  fmt::print(out, "\n{}\n", wrap(legend(t) + dropped, 0));
-  fmt::print(out, "{}\n", render(t.header, width));
-  for (const auto& line : t.lines) fmt::print(out, "{}\n", render(line, width));
-  for (const std::string& note : t.notes) fmt::print(out, "{}\n", note);
-  for (const std::string& note : t.skipped) fmt::print(out, "{}\n", wrap(note, 2));
+  fmt::print(out, "{}\n", render(t.header));
+  for (const auto& line : t.lines) fmt::print(out, "{}\n", render(line));
 }
 
-std::string markdown_summary(const std::vector<SummaryRow>& rows, const std::vector<Skipped>& skipped,
-                             const std::string& machine) {
-  const Table t = build_table(rows, skipped, true);
-  // A '|' in a cell would end it.
-  const auto cell = [](std::string text) {
-    for (std::size_t at = text.find('|'); at != std::string::npos; at = text.find('|', at + 2)) text.replace(at, 1, "\\|");
-    return text;
-  };
-  std::string md = machine + "\n\n|";
+// A '|' in a cell would end it.
+std::string markdown_cell(std::string text) {
+  for (std::size_t at = text.find('|'); at != std::string::npos; at = text.find('|', at + 2)) text.replace(at, 1, "\\|");
+  return text;
+}
+
+std::string markdown_table(const Table& t) {
+  std::string md = "|";
   for (const std::string& h : t.header) md += fmt::format(" {} |", h);
   md += "\n|";
   for (std::size_t c = 0; c < t.header.size(); ++c) md += c == 0 || c == 2 ? "---|" : "---:|";
   md += "\n";
   for (const auto& line : t.lines) {
     md += "|";
-    for (std::size_t c = 0; c < t.header.size(); ++c) md += fmt::format(" {} |", cell(c < line.size() ? line[c] : ""));
+    for (std::size_t c = 0; c < t.header.size(); ++c) md += fmt::format(" {} |", markdown_cell(c < line.size() ? line[c] : ""));
     md += "\n";
   }
+  return md;
+}
+
+}  // namespace
+
+void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows, const std::vector<Skipped>& skipped) {
+  if (rows.empty() && skipped.empty()) return;
+  Table t = build_table(rows, skipped, false);
+  std::string dropped;
+  if (table_width(t) > kConsoleColumns) {
+    // The least useful column, to fit: the maximum is one round trip, the
+    // noisiest figure of all (still in --json, --md and --gb-table).
+    drop_column(t, "max");
+    dropped = " (max left out to fit 100 columns: see --md, --json or --gb-table)";
+  }
+  fmt::print(out, "\n{}\n", wrap(legend(t) + dropped, 0));
+  print_table(out, t);
+  for (const std::string& note : t.notes) fmt::print(out, "{}\n", note);
+  for (const std::string& note : t.skipped) fmt::print(out, "{}\n", wrap(note, 2));
+}
+
+void print_explanation(std::FILE* out, const std::vector<SummaryRow>& rows) {
+  bool read_write_only = false;
+  Table t = build_explanation(rows, read_write_only);
+  if (t.lines.empty()) return;
+  const bool page_faults = table_width(t) <= kConsoleColumns;
+  if (!page_faults) {
+    drop_column(t, "flt P");
+    drop_column(t, "flt C");
+  }
+  fmt::print(out, "\n{}\n", wrap(explanation_legend(read_write_only, page_faults), 0));
+  print_table(out, t);
+}
+
+std::string markdown_summary(const std::vector<SummaryRow>& rows, const std::vector<Skipped>& skipped,
+                             const std::string& machine, bool explain) {
+  const Table t = build_table(rows, skipped, true);
+  std::string md = machine + "\n\n" + markdown_table(t);
   md += fmt::format("\n{}\n", legend(t));
   if (!t.notes.empty() || !t.skipped.empty()) {
     md += "\n";
     for (const auto* notes : {&t.notes, &t.skipped})
-      for (const std::string& note : *notes) md += fmt::format("- {}\n", cell(note));
+      for (const std::string& note : *notes) md += fmt::format("- {}\n", markdown_cell(note));
+  }
+  if (explain) {
+    bool read_write_only = false;
+    const Table e = build_explanation(rows, read_write_only);
+    if (!e.lines.empty()) md += fmt::format("\n{}\n{}", markdown_table(e), fmt::format("\n{}\n", explanation_legend(read_write_only, true)));
   }
   return md;
 }

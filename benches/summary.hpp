@@ -27,6 +27,10 @@ struct SummaryRow {
   // Open loop: the rate achieved (round trips per second) and the pings sent
   // more than one period late; the rate asked for is spec.rate.
   std::optional<double> achieved_rate, late_sends;
+  // The explanation counters per round trip, by JSON name
+  // ("producer_syscalls"; explain.hpp), as the other figures: medians with
+  // repetitions.
+  std::map<std::string, double> explain;
   std::optional<std::string> error;
 };
 
@@ -63,6 +67,9 @@ struct Skipped {
 // The widest line print_summary writes: a 100-column terminal.
 inline constexpr std::size_t kConsoleColumns = 100;
 
+// 541 ns, 20.3 us, 12.0 ms: a duration in three significant figures.
+std::string short_duration(double ns);
+
 // 16 MiB, 128 KiB, 65507 B: a size as people write it.
 std::string format_size(std::size_t bytes);
 
@@ -78,8 +85,15 @@ std::string wrap(std::string_view text, std::size_t indent);
 void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows, const std::vector<Skipped>& skipped);
 
 // The same table in GitHub-flavoured Markdown, a unit in every cell, below
-// `machine` (one line).
+// `machine` (one line); with `explain`, the explanation table below it.
 std::string markdown_summary(const std::vector<SummaryRow>& rows, const std::vector<Skipped>& skipped,
-                             const std::string& machine);
+                             const std::string& machine, bool explain = false);
+
+// --explain: per result, what each side asked of the kernel per round trip
+// (system calls, switches, involuntary switches, migrations, page faults:
+// "-" where not counted), in a table of its own below the summary, whose
+// 100 columns have no room for them.  Page faults are left out where the
+// table would be wider (they stay in --md and --json).
+void print_explanation(std::FILE* out, const std::vector<SummaryRow>& rows);
 
 }  // namespace ipc::bench

@@ -21,6 +21,7 @@ case "${1:-}" in
 esac
 
 ensure_packages "${test_packages[@]}"
+ensure_tracefs
 
 # Twice the CPUs: many tests mostly wait (handshakes, timeouts, children).
 jobs=$(( $(nproc) * 2 ))

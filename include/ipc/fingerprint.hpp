@@ -29,6 +29,18 @@ namespace ipc {
 //                   otherwise sys/hypervisor/type, else proc/cpuinfo's "hypervisor"
 //                   flag ("other" when set, "none" when the flags lack it)
 //   compiler        the compiler that built ipc_core, "g++ 12.2.0" or "clang 16.0.6"
+// and what moves a machine's floor (a cache-line or wake-up round trip)
+// under the same CPU model:
+//   microcode       proc/cpuinfo's first "microcode", "0xa0011d1"
+//   bios            sys/class/dmi/id/bios_{vendor,version,date}: "SeaBIOS 1.16.2 (04/01/2014)"
+//   preemption      the model in force from debugfs (sys/kernel/debug/sched/preempt:
+//                   "voluntary (dynamic)"), else what proc/sys/kernel/version says
+//                   of the build: "rt", "full", "dynamic (...)", "none or voluntary (...)"
+//   cpuidle         sys/devices/system/cpu/cpuidle/current_driver and cpu0's states
+//                   with their exit latencies: "intel_idle: POLL 0 us, C1 2 us,
+//                   C6 170 us (disabled)"; "none" without cpuidle
+//   transparent_hugepages  the bracketed choice of sys/kernel/mm/transparent_hugepage/enabled
+//   sched_settings  every proc/sys/kernel/sched_* as name=value, sorted
 //
 // On Windows (windows/fingerprint.cpp) `root` is ignored, and the same keys
 // read:
@@ -42,7 +54,8 @@ namespace ipc {
 //   smt             "on" when a core has more than one logical CPU in
 //                   Topology::read(), else "off"
 //   isolcpus        "none"; mitigations "unknown" (not read)
-//   virtualization  from CPUID, as above; compiler as above
+//   virtualization  from CPUID, as above; compiler as above; the floor's
+//                   entries (microcode ... sched_settings) "unknown": not read
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> machine_fingerprint(
     const std::filesystem::path& root = "/");
 

@@ -3,6 +3,7 @@
 # The one place the package list and the release tree are written down:
 # tests/scripts/docs_test.py holds docs/ci.md to them.
 #   ensure_packages [PKG...]   apt-get install what is missing of packages and PKG (root), or say how
+#   ensure_tracefs             mount tracefs where it is not (root), for the system-call counter
 #   build_tree DIR [ARGS...] [-- TARGETS...]
 #                              configure DIR once (extra cmake ARGS), then build
 #                              everything or only TARGETS; progress on stderr
@@ -37,6 +38,20 @@ ensure_packages() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# ipc_bench counts system calls with the raw_syscalls:sys_enter tracepoint,
+# whose id is in tracefs; a fresh machine may not have it mounted (ipc_bench
+# then counts the read/write family only and says so).  The tests of the
+# system-call counts want the real counter: as root, mount it.
+ensure_tracefs() {
+  [ -e /sys/kernel/tracing/events ] && return 0
+  [ "$(id -u)" -eq 0 ] && [ -d /sys/kernel/tracing ] || return 0
+  if mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null; then
+    echo "mounted tracefs at /sys/kernel/tracing (ipc_bench's system-call counter reads it)" >&2
+  else
+    echo "could not mount tracefs at /sys/kernel/tracing: the system-call counts fall back to the read/write family" >&2
+  fi
 }
 
 # Filters `cmake --build` (Makefiles) into progress on stderr: on a terminal

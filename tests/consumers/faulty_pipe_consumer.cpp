@@ -6,7 +6,11 @@
 //   duplicate  send the reply twice
 // or "burn:<microseconds>": spin until this process has used that much
 // more CPU time before every reply (CPU accounting tests: counted on the
-// CPU clock, so a preempted consumer still burns the full amount).
+// CPU clock, so a preempted consumer still burns the full amount), or
+// "syscalls:<k>": k more system calls before every reply, each a one-byte
+// write(2) to /dev/null (a write, so that the read/write-only fallback
+// counts them too).
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <time.h>
@@ -32,6 +36,8 @@ int main(int argc, char** argv) {
   if (!at) return 2;
 
   ipc::write_all(STDOUT_FILENO, ipc::ready_bytes());
+  const int dev_null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (dev_null < 0) return 2;
   std::vector<std::byte> buf(*payload), previous(*payload);
   for (std::uint64_t round_trip = 1; ipc::read_exact(STDIN_FILENO, buf) == ipc::ReadResult::complete; ++round_trip) {
     if (fault == "burn") {
@@ -42,6 +48,11 @@ int main(int argc, char** argv) {
       };
       const std::uint64_t until = cpu_ns() + *at * 1000;
       while (cpu_ns() < until) {
+      }
+    }
+    if (fault == "syscalls") {
+      for (std::uint64_t i = 0; i < *at; ++i) {
+        if (::write(dev_null, "x", 1) != 1) return 2;
       }
     }
     std::vector<std::byte> reply = buf;

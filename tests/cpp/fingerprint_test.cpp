@@ -15,8 +15,10 @@ namespace {
 
 using test::TempTree;
 
-const std::vector<std::string> kKeys{"cpu_model", "kernel",      "clocksource",    "governor", "smt",
-                                     "isolcpus",  "mitigations", "virtualization", "compiler"};
+const std::vector<std::string> kKeys{"cpu_model",  "kernel",         "clocksource", "governor",  "smt",
+                                     "isolcpus",   "mitigations",    "virtualization", "compiler", "microcode",
+                                     "bios",       "preemption",     "cpuidle",     "transparent_hugepages",
+                                     "sched_settings"};
 
 std::vector<std::string> keys(const std::vector<std::pair<std::string, std::string>>& fingerprint) {
   std::vector<std::string> result;
@@ -35,6 +37,7 @@ constexpr const char* kCpuinfo =
     "vendor_id\t: GenuineIntel\n"
     "model name\t: Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz\n"
     "flags\t\t: fpu vme de pse tsc msr hypervisor lahf_lm\n"
+    "microcode\t: 0x5003604\n"
     "\n"
     "processor\t: 1\n"
     "model name\t: Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz\n";
@@ -53,6 +56,21 @@ void full_machine(const TempTree& tree) {
              "Mitigation: usercopy/swapgs barriers and __user pointer sanitization");
   tree.write("sys/devices/system/cpu/vulnerabilities/spec_store_bypass", "Vulnerable");
   tree.write("sys/hypervisor/type", "xen");
+  tree.write("sys/class/dmi/id/bios_vendor", "SeaBIOS");
+  tree.write("sys/class/dmi/id/bios_version", "1.16.2");
+  tree.write("sys/class/dmi/id/bios_date", "04/01/2014");
+  tree.write("proc/sys/kernel/version", "#1 SMP PREEMPT_DYNAMIC Debian 6.1.55-1 (2023-09-29)");
+  tree.write("sys/kernel/debug/sched/preempt", "none (voluntary) full");
+  tree.write("sys/devices/system/cpu/cpuidle/current_driver", "intel_idle");
+  tree.write("sys/devices/system/cpu/cpu0/cpuidle/state0/name", "POLL");
+  tree.write("sys/devices/system/cpu/cpu0/cpuidle/state0/latency", "0");
+  tree.write("sys/devices/system/cpu/cpu0/cpuidle/state0/disable", "0");
+  tree.write("sys/devices/system/cpu/cpu0/cpuidle/state1/name", "C6");
+  tree.write("sys/devices/system/cpu/cpu0/cpuidle/state1/latency", "170");
+  tree.write("sys/devices/system/cpu/cpu0/cpuidle/state1/disable", "1");
+  tree.write("sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never");
+  tree.write("proc/sys/kernel/sched_rt_runtime_us", "950000");
+  tree.write("proc/sys/kernel/sched_autogroup_enabled", "1");
 }
 
 TEST(Fingerprint, ReadsEveryValueFromAFullTree) {
@@ -69,6 +87,24 @@ TEST(Fingerprint, ReadsEveryValueFromAFullTree) {
   EXPECT_EQ(values.at("virtualization"), "xen");
   const std::string& compiler = values.at("compiler");
   EXPECT_TRUE(compiler.starts_with("g++ ") || compiler.starts_with("clang ")) << compiler;
+  EXPECT_EQ(values.at("microcode"), "0x5003604");
+  EXPECT_EQ(values.at("bios"), "SeaBIOS 1.16.2 (04/01/2014)");
+  EXPECT_EQ(values.at("preemption"), "voluntary (dynamic)");
+  EXPECT_EQ(values.at("cpuidle"), "intel_idle: POLL 0 us, C6 170 us (disabled)");
+  EXPECT_EQ(values.at("transparent_hugepages"), "madvise");
+  EXPECT_EQ(values.at("sched_settings"), "sched_autogroup_enabled=1 sched_rt_runtime_us=950000");
+}
+
+TEST(Fingerprint, ThePreemptionModelFallsBackToTheKernelsBuild) {
+  const TempTree tree;
+  const auto model = [&tree](const char* version) {
+    tree.write("proc/sys/kernel/version", version);
+    return as_map(tree.root()).at("preemption");
+  };
+  EXPECT_EQ(model("#1 SMP PREEMPT_RT Debian 6.1.55-1"), "rt");
+  EXPECT_EQ(model("#1 SMP PREEMPT Tue Jan 1"), "full");
+  EXPECT_EQ(model("#1 SMP Debian 6.1.55-1"), "none or voluntary (the build does not say which)");
+  EXPECT_TRUE(model("#1 SMP PREEMPT_DYNAMIC x").starts_with("dynamic"));
 }
 
 TEST(Fingerprint, AnEmptyOrMissingTreeIsUnknownEverywhere) {

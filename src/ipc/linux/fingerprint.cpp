@@ -12,6 +12,7 @@
 
 #include "compiler_name.hpp"
 #include "cpuid.hpp"
+#include "floor_fingerprint.hpp"
 #include "text_file.hpp"
 
 namespace ipc {
@@ -126,7 +127,7 @@ std::string virtualization(const fs::path& root, const std::optional<std::string
 std::vector<std::pair<std::string, std::string>> machine_fingerprint(const fs::path& root) {
   const fs::path cpu_dir = root / "sys/devices/system/cpu";
   const auto cpuinfo = detail::read_text(root / "proc/cpuinfo");
-  return {
+  std::vector<std::pair<std::string, std::string>> entries{
       {"cpu_model", cpu_model(cpuinfo)},
       {"kernel", kernel(root)},
       {"clocksource", line_or_unknown(root / "sys/devices/system/clocksource/clocksource0/current_clocksource")},
@@ -137,6 +138,8 @@ std::vector<std::pair<std::string, std::string>> machine_fingerprint(const fs::p
       {"virtualization", virtualization(root, cpuinfo)},
       {"compiler", detail::compiler_name()},
   };
+  for (auto& entry : detail::floor_fingerprint(root, cpuinfo ? &*cpuinfo : nullptr)) entries.push_back(std::move(entry));
+  return entries;
 }
 
 }  // namespace ipc

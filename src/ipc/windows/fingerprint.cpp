@@ -123,6 +123,13 @@ std::vector<std::pair<std::string, std::string>> machine_fingerprint(const std::
       {"mitigations", std::string(kUnknown)},  // not read on Windows
       {"virtualization", detail::cpuid_hypervisor().value_or(std::string(kUnknown))},
       {"compiler", detail::compiler_name()},
+      // What moves a floor on Linux; not read on Windows.
+      {"microcode", std::string(kUnknown)},
+      {"bios", std::string(kUnknown)},
+      {"preemption", std::string(kUnknown)},
+      {"cpuidle", std::string(kUnknown)},
+      {"transparent_hugepages", std::string(kUnknown)},
+      {"sched_settings", std::string(kUnknown)},
   };
 }
 
