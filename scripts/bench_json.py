@@ -22,6 +22,9 @@ UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 # The largest file read: a run of every transport at every payload and placement with 10 repetitions is
 # well under 4 MiB.  Above it, the file is refused before its text is in memory.
 MAX_BYTES = 16 << 20
+# The most JSON objects read from a file (a benchmark entry is one): ten times the entries of such a run.
+# Past it the parser stops, before a flood of small objects in MAX_BYTES takes hundreds of MB.
+MAX_OBJECTS = 200_000
 # The longest time per round trip believed: a day.
 MAX_NS = 86400e9
 # The largest rate (msgs/s) or count of late pings believed.
@@ -127,6 +130,10 @@ def _time(value, where, what, unit="ns", zero=False):
     return ns
 
 
+class _TooMany(Exception):
+    pass
+
+
 def read_json(path):
     """The JSON value of `path`: at most MAX_BYTES, UTF-8.  Raises BadInput."""
     try:
@@ -140,8 +147,19 @@ def read_json(path):
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise BadInput(f"{path} is not valid JSON: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    objects = 0
+
+    def counted(pairs):
+        nonlocal objects
+        objects += 1
+        if objects > MAX_OBJECTS:
+            raise _TooMany
+        return dict(pairs)
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=counted)
+    except _TooMany:
+        raise BadInput(f"{path} holds more than {MAX_OBJECTS} JSON objects, the most read: "
+                       "not an ipc_bench result file") from None
     except json.JSONDecodeError as e:
         raise BadInput(f"{path} is not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
     except RecursionError:

@@ -214,16 +214,25 @@ def context_differences(base_label, base_ctx, others):
 
 
 def disturbed(labelled_contexts):
-    """Per file whose run ipc_bench found disturbed (its context's `warnings`: load, another busy process
-    on the pinned CPUs, governor, clock source, skewed or varying results), one note; a file given twice
-    is named once."""
-    notes = []
+    """[(label, [warning])] of the files whose run ipc_bench found disturbed (its context's `warnings`, "; "
+    between them: load, another busy process on the pinned CPUs, governor, clock source, skewed or varying
+    results); a file given twice is named once."""
+    found = []
     for label, ctx in labelled_contexts:
         warnings = ctx.get("warnings")
-        note = f"Disturbed: {label} was measured with warnings: {warnings}"
-        if isinstance(warnings, str) and warnings not in ("", "none") and note not in notes:
-            notes.append(note)
-    return notes
+        if isinstance(warnings, str) and warnings not in ("", "none") and label not in dict(found):
+            found.append((label, [w for w in warnings.split("; ") if w]))
+    return found
+
+
+def disturbed_lines(found):
+    """For a terminal: per file a line, then its warnings one by one."""
+    lines = []
+    for label, warnings in found:
+        lines += wrap(f"Disturbed: {label} was measured with warnings:")
+        for warning in warnings:
+            lines += wrap(warning, indent="  - ", subsequent="    ")
+    return lines
 
 
 def labels_for(paths):
@@ -338,16 +347,21 @@ def main(argv=None):
 
     # Below the table, with the legend (and in --md): a side measured while disturbed.
     warned = disturbed([(labels[0], base_ctx)] + others)
-    notes = warned + legend(header, args, need)
-    for i, note in enumerate(notes):
-        if i in (0, len(warned)):
-            out.print()
+    if warned:
+        out.print()
+        for line in disturbed_lines(warned):
+            out.print(line)
+    out.print()
+    notes = legend(header, args, need)
+    for note in notes:
         for line in wrap(note):
             out.print(line)
     if args.md:
         contexts = [(labels[0], base_ctx)] + others
         try:
-            write_markdown(args.md, contexts, cells, right, notes)
+            write_markdown(args.md, contexts, cells, right,
+                           [f"Disturbed: {label} was measured with warnings: {'; '.join(w)}" for label, w in warned]
+                           + notes)
         except OSError as e:
             say(f"compare.py: cannot write {args.md}: {e.strerror or e}")
             return BAD

@@ -165,11 +165,17 @@ class RealRun(unittest.TestCase):
         calm = self.altered("calm.json", quiet)
         result = run_script("compare.py", calm, disturbed)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
-        lines = [line for line in result.stdout.splitlines() if line.startswith("Disturbed: ")]
-        self.assertEqual(lines, ["Disturbed: disturbed.json was measured with warnings: load average 8.00 with 2 CPUs "
-                                 "allowed: other work competes for the CPUs"], result.stdout)
+        lines = result.stdout.splitlines()
+        start = lines.index("Disturbed: disturbed.json was measured with warnings:")
+        self.assertEqual(lines[start + 1:start + 3], [
+            "  - load average 8.00 with 2 CPUs allowed: other work competes for the CPUs", ""])
+        self.assertEqual(sum(line.startswith("Disturbed:") for line in lines), 1)
         result = run_script("compare.py", calm, calm)
         self.assertNotIn("Disturbed:", result.stdout)
+        # The same file given twice is named once (issue 23: it was printed twice).
+        result = run_script("compare.py", disturbed, disturbed)
+        self.assertEqual(result.stdout.count("Disturbed:"), 1, result.stdout)
+        self.assertEqual(result.stdout.count("load average 8.00"), 1, result.stdout)
 
     def test_several_new_files_are_compared_with_the_base(self):
         def slow_down(data):
@@ -177,8 +183,8 @@ class RealRun(unittest.TestCase):
         slower = self.altered("twice.json", slow_down)
         result = run_script("compare.py", self.real, self.real, slower, "--threshold", "20")
         self.assertEqual(result.returncode, 1)
-        self.assertIn(" file ", result.stdout.splitlines()[2])
-        failing = [line for line in result.stdout.splitlines() if "FAIL " in line and "twice.json" in line]
+        self.assertIn(" file ", next(line for line in result.stdout.splitlines() if line.startswith("name ")))
+        failing = [line for line in result.stdout.splitlines() if " FAIL" in line and "twice.json" in line]
         self.assertEqual(len(failing), 1, result.stdout)
 
     def test_real_repetitions_of_the_same_file_are_within_noise(self):
