@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Compares ipc_bench results: BASE.json against NEW.json (and more files).
 
-  scripts/compare.py BASE.json NEW.json [more.json ...] [--threshold PCT [--change-only]] [--alpha A] [--md FILE]
+  scripts/compare.py BASE.json NEW.json [more.json ...]
+                     [--threshold PCT [--change-only]] [--alpha A] [--md FILE]
 
 Matches results by name (the /iterations:N and /repeats:N parts that Google
 Benchmark adds are ignored, so runs with different -n still match) and prints

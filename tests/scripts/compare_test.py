@@ -423,6 +423,76 @@ class ContextAndMarkdown(unittest.TestCase):
         self.assertNotIn("Traceback", result.stderr)
 
 
+class WhatUsersSee(unittest.TestCase):
+    """Issue 23: lines meant for a terminal fit 100 columns; the Markdown legend names the table's columns."""
+    LONG = "unix_seqpacket/payload:1048576/placement:cross_node/rate:100000/check:full"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = TempDir()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def assert_fits(self, output):
+        wide = [line for line in output.splitlines() if len(line) > 100]
+        self.assertEqual(wide, [], output)
+
+    def test_every_line_fits_100_columns(self):
+        names = ["pipe/payload:4/placement:split", "shm_spin/payload:4/placement:split", self.LONG]
+        base = results_file(self.tmp.file("base.json"),
+                            [e for n in names for e in repeated(n, [100, 140, 90, 160, 95], p99_ns=300.0)]
+                            + [benchmark("tcp_nodelay/payload:4/placement:split", 100.0)],
+                            consumer="command " + "x" * 300, warnings="; ".join(["load average 8.00 with 2 CPUs "
+                                                                                "allowed: other work competes"] * 6))
+        new = results_file(self.tmp.file("new.json"),
+                           [e for n in names for e in repeated(n, [130, 100, 150, 92, 170], p99_ns=320.0)]
+                           + [benchmark("tcp_nodelay/payload:4/placement:split", 0.0, error_occurred=True,
+                                        error_message="the consumer died: " + "a long reason " * 20)],
+                           cpu_model="Another CPU with a name as long as they come " * 3)
+        for args in ((base, new), (base, new, "--threshold", "20"), (base, new, new, "--threshold", "20"),
+                     (base, base), (base, new, "--threshold", "20", "--change-only")):
+            with self.subTest(args=args[2:]):
+                result = run_script("compare.py", *args)
+                self.assertIn(result.returncode, (0, 1), result.stderr)
+                self.assert_fits(result.stdout)
+                self.assertIn(self.LONG.split("/")[0], result.stdout)
+                if new in args:
+                        self.assertIn("within noise (p=0.6, 5 vs 5 reps; would show a change over 60%)",
+                                  " ".join(result.stdout.split()))
+        self.assert_fits(run_script("compare.py", "--help").stdout)
+
+    def test_a_wide_name_keeps_its_verdict_on_the_line_beside_it_when_it_fits(self):
+        entries = [benchmark("a/payload:4", 100.0)]
+        base = results_file(self.tmp.file("short_base.json"), entries)
+        new = results_file(self.tmp.file("short_new.json"), entries)
+        lines = run_script("compare.py", base, new).stdout.splitlines()
+        self.assertIn("a/payload:4  100 ns  100 ns   +0.0%  cannot tell: no repetitions", lines)
+
+    def test_the_markdown_legend_names_the_columns_the_table_has(self):
+        name = "pipe/payload:4/placement:split"
+        plain = results_file(self.tmp.file("plain.json"), [benchmark(name, 100.0)])
+        p99 = results_file(self.tmp.file("p99.json"), [benchmark(name, 110.0, p99_ns=300.0)])
+        p99_too = results_file(self.tmp.file("p99_too.json"), [benchmark(name, 120.0, p99_ns=330.0)])
+        for args in ((plain, plain), (p99, p99_too), (plain, plain, "--threshold", "20"),
+                     (p99, p99_too, p99, "--threshold", "20"), (p99, p99_too, "--threshold", "5", "--change-only")):
+            with self.subTest(args=args):
+                md = self.tmp.file("legend.md")
+                result = run_script("compare.py", *args, "--md", md)
+                self.assertIn(result.returncode, (0, 1), result.stderr)
+                with open(md, encoding="utf-8") as f:
+                    lines = f.read().splitlines()
+                columns = [c.strip() for c in lines[2].strip("|").split("|")]
+                legend = lines[lines.index("", 3) + 1:]
+                named = [n.strip() for line in legend for n in line.split(":")[0].split(",")]
+                self.assertEqual(sorted(named), sorted(c for c in columns if c != "name"), legend)
+                # The terminal's legend is the same.
+                said = " ".join(result.stdout.split())
+                for line in legend:
+                    self.assertIn(line, said)
+
+
 class MannWhitney(unittest.TestCase):
     @staticmethod
     def enumerated_p(x, y):
