@@ -61,6 +61,7 @@ class Result:
         self.counters = {}     # "p99_ns" -> per-repetition values
         self.agg_counters = {} # ("median", "p99_ns") -> value
         self.errors = []       # error messages of failed repetitions
+        self.skipped = False   # every failed repetition a skip (Google Benchmark's "skipped"), not an error
 
     @property
     def name(self):
@@ -82,6 +83,14 @@ class Result:
         if "median" in self.aggregates or "mean" in self.aggregates:
             return "aggregates"
         return "empty"
+
+    @property
+    def figure(self):
+        """What time_ns() is: "median" (of the repetitions, or the median aggregate) or "mean" (of one run's
+        round trips, real_time, or the mean aggregate)."""
+        if self.samples:
+            return "median" if len(self.samples) >= 2 else "mean"
+        return "median" if "median" in self.aggregates else "mean"
 
     def time_ns(self):
         """Time per round trip: the median of the repetitions, else the median (or mean) aggregate."""
@@ -202,7 +211,9 @@ def load(path):
 
         # Google Benchmark 1.8 calls a skipped benchmark "skipped"; 1.7 "error_occurred".
         if b.get("error_occurred") or b.get("skipped"):
-            result.errors.append(str(b.get("error_message") or b.get("skip_message") or "failed (no message)"))
+            result.skipped = (not result.errors or result.skipped) and not b.get("error_occurred")
+            result.errors.append(str(b.get("error_message") or b.get("skip_message") or
+                                     ("skipped (no message)" if result.skipped else "failed (no message)"))[:200])
             continue
         aggregate = b.get("aggregate_name") if b.get("run_type") == "aggregate" else None
         # cv is a ratio, not a time, whatever time_unit says; BigO and RMS are
