@@ -12,7 +12,9 @@ the time per round trip: the mean over the timed batch, or the median of the
 repetitions.  When the results carry p50_ns and p99_ns, a line runs from the
 bar's top to p99 and a dot marks p50; else a dashed whisker spans the
 repetitions (min to max) when there are several.  A failed benchmark is
-marked with a red x.  Every transport has a colour of its own from a
+marked with a red x, a skipped one (in the JSON, or left out of it by
+ipc_bench: a transport missing at a payload and placement of its file) with
+a grey one, each labelled.  Every transport has a colour of its own from a
 colour-blind-safe palette, with hatching past its seven colours; the legend
 stands beside the panels.
 
@@ -211,6 +213,19 @@ def figure(plt, panels, title=None):
             # Which figure the bar is: the mean of one run's round trips, or the median of the repetitions.
             ax.text(x, top * 1.15, f"{r.figure} {format_ns(value)}", rotation=90, ha="center", va="bottom",
                     fontsize=6.5)
+        # ipc_bench runs every transport at every payload and placement asked for and leaves out of its
+        # JSON what it skipped (shm_spin at same): a transport of this file missing from a payload and
+        # placement of this file was skipped.  Said in its place, not left a gap.
+        ran = {(transport, payload, placement) for transport, payload, placement, _ in entries}
+        for transport in dict.fromkeys(t for t, *_ in entries):
+            for payload, placement in dict.fromkeys((p, pl) for _, p, pl, _ in entries):
+                if payload is not None and (transport, payload, placement) not in ran:
+                    index = transports.index(transport)
+                    x = groups.index((payload, placement)) + (index - (len(transports) - 1) / 2) * width
+                    ax.plot([x], [low * 1.3], marker="x", color="dimgray", markersize=8, mew=2)
+                    ax.text(x, low * 1.9, "skipped", rotation=90, ha="center", va="bottom", fontsize=6.5,
+                            color="dimgray")
+                    marks.add("skipped")
         ax.set_xticks(range(len(groups)))
         ax.set_xticklabels([
             (payload_label(p) if p is not None else "") + (f"\n{pl}" if several_placements and pl else "")

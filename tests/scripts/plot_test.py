@@ -137,6 +137,16 @@ class WhatTheBarsSay(unittest.TestCase):
         self.assertIn("failed", labels)
         self.assertIn("skipped", labels)
 
+    def test_a_benchmark_ipc_bench_left_out_of_its_json_is_marked_skipped(self):
+        # ipc_bench skips shm_spin at same and writes nothing of it: a gap in the cross product of the file.
+        name = "{}/payload:4/placement:{}"
+        fig, ax = self.figure([benchmark(name.format("pipe", "split"), 50000.0),
+                               benchmark(name.format("shm_spin", "split"), 600.0),
+                               benchmark(name.format("pipe", "same"), 9000.0)])
+        self.assertEqual(sorted(t.get_text() for t in ax.texts), ["mean 50 us", "mean 600 ns", "mean 9 us", "skipped"])
+        (cross,) = [line for line in ax.get_lines() if line.get_marker() == "x"]
+        self.assertGreater(cross.get_xdata()[0], 1, "in the same group, shm_spin's place")
+
 
 class Layout(unittest.TestCase):
     """What a reader sees: a style per transport, nothing drawn over anything else."""
