@@ -10,8 +10,8 @@ import random
 import sys
 import unittest
 
-from script_support import (SCRIPTS, TempDir, benchmark, read_json, repeated, results_file, run_ipc_bench,
-                            run_script, write_json)
+from script_support import (SCRIPTS, TempDir, WithTempDir, benchmark, read_json, repeated, results_file,
+                            run_ipc_bench, run_script, write_json)
 
 sys.path.insert(0, SCRIPTS)
 import compare  # noqa: E402
@@ -241,16 +241,8 @@ class BadInput(unittest.TestCase):
         self.assertEqual(run_script("compare.py", self.good, self.good, "--alpha", "2").returncode, 2)
 
 
-class Repetitions(unittest.TestCase):
+class Repetitions(WithTempDir):
     NAME = "pipe/payload:4/placement:split"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = TempDir()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def compare(self, base_entries, new_entries, *args, **new_context):
         base = results_file(self.tmp.file("base.json"), base_entries)
@@ -361,16 +353,8 @@ class Repetitions(unittest.TestCase):
         self.assertIn("at least 4 repetitions in each", " ".join(result.stdout.split()))
 
 
-class ContextAndMarkdown(unittest.TestCase):
+class ContextAndMarkdown(WithTempDir):
     NAME = "pipe/payload:4/placement:split"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = TempDir()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def files(self, base_context, new_context, base_time=100.0, new_time=100.0):
         return (results_file(self.tmp.file("base.json"), [benchmark(self.NAME, base_time, p99_ns=200.0)],
@@ -423,17 +407,9 @@ class ContextAndMarkdown(unittest.TestCase):
         self.assertNotIn("Traceback", result.stderr)
 
 
-class WhatUsersSee(unittest.TestCase):
+class WhatUsersSee(WithTempDir):
     """Issue 23: lines meant for a terminal fit 100 columns; the Markdown legend names the table's columns."""
     LONG = "unix_seqpacket/payload:1048576/placement:cross_node/rate:100000/check:full"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = TempDir()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def assert_fits(self, output):
         wide = [line for line in output.splitlines() if len(line) > 100]

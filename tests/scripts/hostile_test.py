@@ -13,7 +13,7 @@ import subprocess
 import sys
 import unittest
 
-from script_support import SCRIPTS, TempDir, benchmark, results_file, run_script
+from script_support import SCRIPTS, WithTempDir, benchmark, results_file
 
 NAME = "pipe/payload:4/placement:split"
 # What a script may take: enough for Python and matplotlib, far from gigabytes.
@@ -29,15 +29,11 @@ def run_limited(script, *args, stdout=subprocess.PIPE):
                           stderr=subprocess.PIPE, text=True, timeout=300, preexec_fn=limited)
 
 
-class Hostile(unittest.TestCase):
+class Hostile(WithTempDir):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = TempDir()
+        super().setUpClass()
         cls.good = results_file(cls.tmp.file("good.json"), [benchmark(NAME, 100.0, p50_ns=90.0, p99_ns=300.0)])
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def text(self, name, text):
         path = self.tmp.file(name)
@@ -144,7 +140,7 @@ class Hostile(unittest.TestCase):
 
     def test_a_standard_output_that_cannot_be_written(self):
         commands = (("compare.py", self.good, self.good), ("compare.py", self.good, self.good, "--threshold", "20"),
-                    ("compare.py", "--help"), ("plot.py", "--help"))
+                    ("compare.py", "--help"), ("plot.py", "--help"), ("vs_reference.py", "--help"))
         for command in commands:
             with self.subTest(command=command, stdout="/dev/full"):
                 with open("/dev/full", "w") as full:

@@ -8,8 +8,8 @@ import os
 import sys
 import unittest
 
-from script_support import (PNG_MAGIC, SCRIPTS, TempDir, benchmark, machine_placements, plot_picture, repeated,
-                            results_file, run_ipc_bench, run_script)
+from script_support import (PNG_MAGIC, SCRIPTS, TempDir, WithTempDir, benchmark, machine_placements, plot_picture,
+                            repeated, results_file, run_ipc_bench, run_script)
 
 sys.path.insert(0, SCRIPTS)
 import plot  # noqa: E402
@@ -81,19 +81,15 @@ class Plot(unittest.TestCase):
                 self.assertFalse(os.path.exists(args[-1]))
 
 
-class WhatTheBarsSay(unittest.TestCase):
+class WhatTheBarsSay(WithTempDir):
     """Issue 23: the value label names the figure; a p99 under the mean does not read as an error bar; a
     skipped or failed benchmark is marked in its bar's place."""
     NAME = "{}/payload:4/placement:split"
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = TempDir()
+        super().setUpClass()
         cls.plt = plot.pyplot()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def figure(self, entries):
         path = results_file(self.tmp.file("bars.json"), entries)
