@@ -128,6 +128,9 @@ def compare(name, base, new, label, args, need):
         return row
 
     b, n = base.time_ns(), new.time_ns()
+    if b is None or n is None:  # neither a repetition nor a mean or median: a stddev alone, say
+        row.verdict = f"no time in {'base' if b is None else 'new'}: neither repetitions nor a mean or median"
+        return row
     row.base, row.new = format_ns(b), format_ns(n)
     row.change_pct = (n / b - 1) * 100
     row.change = f"{row.change_pct:+.1f}%"

@@ -133,6 +133,12 @@ class Hostile(WithTempDir):
         self.assertNotIn("gate: passed", result.stdout)
         self.assertEqual(result.stderr.splitlines(),
                          ["compare.py: nothing compared: no result has a time in both files (see the verdicts)"])
+        # A stddev alone is no time either.
+        spread = results_file(self.tmp.file("stddev.json"), [benchmark(NAME, 3.0, aggregate="stddev", repetitions=5)])
+        result = run_limited("compare.py", spread, spread)
+        self.assertEqual(result.returncode, 2, result.stdout + result.stderr)
+        self.assertIn("no time in base", result.stdout)
+        self.assertEqual(len(result.stderr.splitlines()), 1, result.stderr)
         # plot.py: an empty file has nothing to draw.
         result = run_limited("plot.py", empty, "-o", self.tmp.file("empty.png"))
         self.assertEqual((result.returncode, len(result.stderr.splitlines())), (2, 1), result.stderr)
