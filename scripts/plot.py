@@ -9,9 +9,12 @@ before/after view), each titled with the machine, kernel, placement and
 build from the file's context.  In a panel, bars are grouped by payload (and
 placement, when the files hold several); one bar per transport.  A bar is
 the time per round trip: the mean over the timed batch, or the median of the
-repetitions.  When the results carry p50_ns and p99_ns, a line runs from the
-bar's top to p99 and a dot marks p50; else a dashed whisker spans the
-repetitions (min to max) when there are several.  A failed benchmark is
+repetitions, as its value label says ("mean 25.8 us", "median 60 us").  When
+the results carry p50_ns and p99_ns, a dot marks p50 and a line runs from the
+bar's top up to p99; a p99 under the mean (a few very slow round trips carry
+the mean) is a hollow triangle inside the bar, not a line that would read as
+an error bar.  Else a dashed whisker spans the repetitions (min to max) when
+there are several.  A failed benchmark is
 marked with a red x, a skipped one (in the JSON, or left out of it by
 ipc_bench: a transport missing at a payload and placement of its file) with
 a grey one, each labelled.  Every transport has a colour of its own from a
@@ -22,16 +25,20 @@ stands beside the panels.
 against the rate asked for, both on log axes, one panel per payload and
 placement.  One colour and marker per transport; p50 solid, p99 dashed, p99.9
 dotted.  The latency is counted from when each ping was due (corrected for
-coordinated omission).  A hollow marker is a rate that was not held (achieved
-under 99% of it, or a ping sent more than one period late).  The closed-loop
+coordinated omission).  A solid marker is a rate held within 1% (achieved
+at least 99% of it; pings sent late are in the latency drawn), a hollow one a
+rate that was not held, a cross at the foot of the panel an open-loop result
+that failed or was skipped.  The closed-loop
 result of the same transport, when the files hold it, stands at the right of
 the panel, past a grey line, labelled "closed loop".  With several files, each
 series is named after its file too.
 
 Needs matplotlib (Debian: python3-matplotlib; scripts/test.sh installs it).
 Exit status: 0 written, 1 matplotlib missing, 2 bad input (missing file,
-malformed JSON, not Google Benchmark JSON, unknown output format; with
---vs-rate: no open-loop result).
+malformed, too deep or over 16 MiB, not Google Benchmark JSON, a time that is
+0, negative, NaN or over a day, more than 2000 bars, unknown output format;
+with --vs-rate: no open-loop result), or a standard output that cannot be
+written, in one line on stderr.
 """
 import math
 import os
@@ -260,7 +267,8 @@ def figure(plt, panels, title=None):
     axes.flat[cols - 1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0,
                                fontsize=8, frameon=False)
     fig.suptitle(title or "ipc_bench: time per round trip, lower is better\n"
-                 "(bar: the mean of the timed batch, or the median of the repetitions, as its label says)", fontsize=9.5)
+                 "(bar: the mean of the timed batch, or the median of the repetitions, as its label says)",
+                 fontsize=9.5)
     return fig
 
 

@@ -62,7 +62,8 @@ def reference_run(program, cpus, payload, extra):
         fields = dict(kv.split("=", 1) for kv in result.stdout.split())
         return int(fields["round_trips"]), float(fields["mean_ns"])
     except (ValueError, KeyError):
-        raise Failed(f"{os.path.basename(program)} printed no round_trips=N mean_ns=T: {result.stdout[:80]!r}") from None
+        printed = result.stdout[:80]
+        raise Failed(f"{os.path.basename(program)} printed no round_trips=N mean_ns=T: {printed!r}") from None
 
 
 def ipc_bench_run(binary, transport, placement, cpus, payload, count):
