@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """Compares ipc_bench results: BASE.json against NEW.json (and more files).
 
-  scripts/compare.py BASE.json NEW.json [more.json ...] [--threshold PCT [--change-only]] [--alpha A] [--md FILE]
+  scripts/compare.py BASE.json NEW.json [more.json ...]
+                     [--threshold PCT [--change-only]] [--alpha A] [--md FILE]
 
 Matches results by name (the /iterations:N and /repeats:N parts that Google
 Benchmark adds are ignored, so runs with different -n still match) and prints
 one table: base and new time per round trip, the change in percent (+ is
-slower), the p99 change when both files have p99_ns, and a verdict.  Above the
-table: the context that differs between the files (CPU, kernel, placement,
-virtualization, build type, ...), the reasons a comparison across machines
-or builds may be unfair.
+slower), the p99 change when both files have p99_ns, the gate's word with
+--threshold, and a verdict on the data.  Above the table: the context that
+differs between the files (CPU, kernel, placement, virtualization, build
+type, ...), the reasons a comparison across machines or builds may be
+unfair.  Lines fit 100 columns: when the verdict does not fit beside the
+numbers it stands on its own line under its row.
 
 Noise.  With repetitions in both files (ipc_bench -r N or
 --benchmark_repetitions=N), a two-sided Mann-Whitney U test on the
@@ -19,27 +22,36 @@ below 2/C(n+m, n), so at alpha 0.05 it needs at least 4 repetitions in each
 file (2/70 = 0.029; with 3 and 3 the smallest p is 0.1), at alpha 0.01 at
 least 5.  With fewer, without repetitions, or with aggregates only
 (--benchmark_report_aggregates_only=true leaves no per-repetition times),
-the verdict is "cannot tell".
+the verdict is "cannot tell".  "Within noise" says too how large a change
+these repetitions would show (at 80% power): "would show a change over
+60%" is no evidence against a 20% one.  The verdict describes the data
+only: it is the same with or without --threshold.
 
-Gate.  With --threshold PCT, exit 1 when a result is slower in a NEW file
-than in BASE by more than PCT percent and, where the rank test could be
-run, also beyond noise; where it could not, the change alone decides.
-"Could be run" includes power: when the repetitions vary so much that the
-test would miss a change of PCT percent (at 80% power), the verdict says
-"cannot tell a PCT% change", with the repetitions per file that could, and
-the change alone decides.  --change-only gates on the change alone always:
-for machines pinned and quiet enough that every change is real.  A
-result that ran in BASE and failed in a NEW file also fails the gate (it
-cannot be shown not to be slower).  Results only in one file are listed,
-never fatal.
+Gate.  With --threshold PCT, the gate column says FAIL and the exit status
+is 1 when a result is slower in a NEW file than in BASE by more than PCT
+percent and, where the rank test could be run, also beyond noise; where it
+could not, or where the repetitions would not show a change of PCT percent,
+the change alone decides (and the gate's summary says which reason, and how
+many repetitions per file could tell).  "ok (noise)": slower by more than
+PCT percent, but within a noise that would have shown such a change.
+--change-only gates on the change alone always: for machines pinned and
+quiet enough that every change is real.  A result that ran in BASE and
+failed in a NEW file also fails the gate (it cannot be shown not to be
+slower).  Results only in one file are listed, never fatal; when no result
+is in both files there is nothing to compare: exit 2.
 
 --md FILE also writes the table as GitHub-flavoured Markdown, the machine in
 one line above it, to paste into an issue or a pull request.
 
-Exit status: 0 passed (or no --threshold), 1 gate failed, 2 bad input
-(missing file, malformed JSON, not Google Benchmark JSON).
+Bad input is one line on stderr and exit 2: a missing file, one larger than
+bench_json.MAX_BYTES (16 MiB), malformed or too deeply nested JSON, JSON that
+is not Google Benchmark's, a time that is not a number of nanoseconds above 0
+and under a day (0, negative, NaN, 1e308), nothing matched, and a standard
+output that cannot be written (/dev/full, a closed pipe).
+
+Exit status: 0 passed (or no --threshold), 1 gate failed, 2 bad input,
+nothing to compare, or output that could not be written.
 """
-import argparse
 import math
 import os
 import sys
@@ -48,7 +60,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_json import BadInput, format_ns, load  # noqa: E402
 from compare_markdown import write_markdown  # noqa: E402
 from mann_whitney import (POWER, log_spread, mann_whitney, repetitions_needed, repetitions_to_tell,  # noqa: E402,F401
-                       smallest_p)
+                          smallest_change, smallest_p)
+from terminal import BAD, WIDTH, ArgumentParser, Output, run, say, table, wrap, wrap_path, wrap_words  # noqa: E402
 
 # Context keys whose difference makes figures differ for reasons other than
 # the code: the machine, the kernel, where the processes ran, the build.
@@ -59,9 +72,18 @@ CONTEXT_KEYS = (
     "allowed_cpus", "timer", "timeout_s", "consumer",
     "ipc_bench_build_type", "ipc_bench_version", "library_build_type",
 )
+# A context value longer than this is cut, in the table above the results.
+CONTEXT_VALUE_CHARS = 160
+# The least widths of the cells that wrap: the name (at "/"), the file, the verdict beside the numbers.
+NAME_COLUMNS, FILE_COLUMNS, VERDICT_COLUMNS = 20, 12, 40
 
 
 # --- comparison --------------------------------------------------------------
+
+def percent(value):
+    """A change of `value` percent in two significant digits: 3.1%, 60%, 1200%."""
+    return f"{value:.2g}%" if value < 10 else f"{value:.0f}%"
+
 
 class Row:
     def __init__(self, name, label):
@@ -69,15 +91,18 @@ class Row:
         self.label = label       # which NEW file, when there are several
         self.base = self.new = "-"
         self.change = self.p99 = "-"
-        self.verdict = ""
-        self.gate = ""
+        self.verdict = ""        # what the data say: the same with or without --threshold
+        self.gate = ""           # the gate's word, with --threshold
+        self.why = ""            # why the gate failed, for its summary
         self.change_pct = None
         self.underpowered = False
+        self.matched = False     # in both files
 
 
 def compare(name, base, new, label, args, need):
     """One row: `base` and `new` are Results or None."""
     row = Row(name, label)
+    gated = args.threshold is not None
     if base is None or new is None:
         row.verdict = "only in base" if new is None else "only in new"
         shown = base or new
@@ -87,6 +112,7 @@ def compare(name, base, new, label, args, need):
         else:
             row.new = value
         return row
+    row.matched = True
     if base.error or new.error:
         # Never a number: a failed run has real_time 0.
         row.base = "FAILED" if base.error else format_ns(base.time_ns())
@@ -95,24 +121,25 @@ def compare(name, base, new, label, args, need):
             row.verdict = f"failed in both: {new.error}"
         elif new.error:
             row.verdict = f"failed in new: {new.error}"
-            if args.threshold is not None:
-                row.gate = "FAIL"
+            if gated:
+                row.gate, row.why = "FAIL", "failed in new"
         else:
             row.verdict = f"failed in base: {base.error}"
         return row
 
     b, n = base.time_ns(), new.time_ns()
-    row.base, row.new = format_ns(b), format_ns(n)
-    if not b or b <= 0:
-        row.verdict = "cannot compare: base time is 0"
+    if b is None or n is None:  # neither a repetition nor a mean or median: a stddev alone, say
+        row.verdict = f"no time in {'base' if b is None else 'new'}: neither repetitions nor a mean or median"
         return row
+    row.base, row.new = format_ns(b), format_ns(n)
     row.change_pct = (n / b - 1) * 100
     row.change = f"{row.change_pct:+.1f}%"
     b99, n99 = base.counter("p99_ns"), new.counter("p99_ns")
     if b99 and n99 is not None:
         row.p99 = f"{(n99 / b99 - 1) * 100:+.1f}%"
 
-    tested = False
+    tested = beyond = False
+    shows = None  # the smallest change the repetitions would show
     if base.kind == "repetitions" and new.kind == "repetitions":
         nb, nn = len(base.samples), len(new.samples)
         if smallest_p(nb, nn) < args.alpha:
@@ -122,18 +149,18 @@ def compare(name, base, new, label, args, need):
             if beyond:
                 row.verdict = f"{'slower' if n > b else 'faster'}, beyond noise (p={p:.2g}, {nb} vs {nn} reps)"
             else:
-                row.verdict = f"within noise (p={p:.2g}, {nb} vs {nn} reps)"
-                # Not finding a change says nothing when the test could not have found one of the
-                # threshold's size: then the change alone gates, as without repetitions.
-                if args.threshold:
-                    spread = log_spread(base.samples, new.samples)
+                # Not finding a change says nothing of a change smaller than the test could have found: say
+                # which, whatever --threshold is.
+                spread = log_spread(base.samples, new.samples)
+                shows = smallest_change(spread, min(nb, nn), args.alpha)
+                would = "any change" if shows == 0 else f"a change over {percent(shows)}"
+                row.verdict = f"within noise (p={p:.2g}, {nb} vs {nn} reps; would show {would})"
+                if gated and args.threshold < shows:
+                    # Then the change alone gates, as without repetitions.
+                    row.underpowered = True
                     enough = repetitions_to_tell(spread, args.threshold, args.alpha)
-                    if min(nb, nn) < enough:
-                        tested = False
-                        row.verdict = (f"cannot tell a {args.threshold:g}% change: the repetitions vary by "
-                                       f"{spread * 100:.1f}% ({nb} vs {nn} reps, p={p:.2g}); "
-                                       f"{enough} each could")
-                        row.underpowered = True
+                    row.why = (f"within noise, but {nb} vs {nn} reps would not show a {args.threshold:g}% change "
+                               f"({enough} each could): the change alone gated")
         else:
             row.verdict = f"cannot tell: {nb} vs {nn} repetitions, the rank test needs {need} each"
     elif "aggregates" in (base.kind, new.kind):
@@ -142,12 +169,15 @@ def compare(name, base, new, label, args, need):
         lacking = [side for side, r in (("base", base), ("new", new)) if r.kind != "repetitions"]
         row.verdict = "cannot tell: no repetitions" + (f" in {lacking[0]}" if len(lacking) == 1 else "")
 
-    if args.threshold is not None and row.change_pct > args.threshold:
-        if not tested or beyond or args.change_only:
+    if gated and row.change_pct > args.threshold:
+        if args.change_only or not tested or beyond or row.underpowered:
             row.gate = "FAIL"
+            if not row.why:
+                row.why = ("--change-only" if args.change_only else "beyond noise" if beyond
+                           else "no rank test: the change alone gated")
         else:
             row.gate = "ok (noise)"
-    elif args.threshold is not None:
+    elif gated:
         row.gate = "ok"
     return row
 
@@ -160,15 +190,16 @@ def without_paths(key, value):
     return value
 
 
-def context_differences(base_path, base_ctx, others):
+def context_differences(base_label, base_ctx, others):
     """Lines describing the context keys that differ between BASE and each NEW file."""
     def show(ctx, key):
         value = ctx.get(key)
         if value is None:
             return "(absent)"
-        return without_paths(key, value if isinstance(value, str) else str(value))
+        text = without_paths(key, value if isinstance(value, str) else str(value))
+        return text if len(text) <= CONTEXT_VALUE_CHARS else text[:CONTEXT_VALUE_CHARS - 3] + "..."
 
-    header = ["key", os.path.basename(base_path)] + [label for label, _ in others]
+    header = ["key", base_label] + [label for label, _ in others]
     rows = []
     for key in CONTEXT_KEYS:
         values = [show(base_ctx, key)] + [show(ctx, key) for _, ctx in others]
@@ -178,41 +209,88 @@ def context_differences(base_path, base_ctx, others):
             rows.append([key] + values)
     if not rows:
         compared = sum(1 for k in CONTEXT_KEYS if k in base_ctx)
-        return [f"Context: no differences in the {compared} keys compared (host, CPU, kernel, placement, "
-                "virtualization, build: see CONTEXT_KEYS in compare.py)."]
-    lines = ["Context differences (figures differ for these reasons too: compare like with like):"]
-    lines += ["  " + line for line in table([header] + rows, right=())]
+        return wrap(f"Context: no differences in the {compared} keys compared (host, CPU, kernel, placement, "
+                    "virtualization, build: see CONTEXT_KEYS in compare.py).")
+    lines = wrap("Context differences (figures differ for these reasons too: compare like with like):")
+    values = {i: (12, wrap_words) for i in range(1, len(header))}
+    lines += ["  " + line for line in table([header] + rows, width=WIDTH - 2, wrappable=values)]
     return lines
 
 
 def disturbed(labelled_contexts):
-    """One line per file whose run ipc_bench found disturbed (its context's `warnings`: load,
-    another busy process on the pinned CPUs, governor, clock source, skewed or varying results)."""
-    return [f"Disturbed: {label} was measured with warnings: {ctx['warnings']}"
-            for label, ctx in labelled_contexts
-            if isinstance(ctx.get("warnings"), str) and ctx["warnings"] not in ("", "none")]
+    """[(label, [warning])] of the files whose run ipc_bench found disturbed (its context's `warnings`, "; "
+    between them: load, another busy process on the pinned CPUs, governor, clock source, skewed or varying
+    results); a file given twice is named once."""
+    found = []
+    for label, ctx in labelled_contexts:
+        warnings = ctx.get("warnings")
+        if isinstance(warnings, str) and warnings not in ("", "none") and label not in dict(found):
+            found.append((label, [w for w in warnings.split("; ") if w]))
+    return found
 
 
-def table(rows, right):
-    """Aligned columns; the column indices in `right` are right-aligned."""
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    out = []
-    for r in rows:
-        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))]
-        out.append("  ".join(cells).rstrip())
-    return out
+def disturbed_lines(found):
+    """For a terminal: per file a line, then its warnings one by one."""
+    lines = []
+    for label, warnings in found:
+        lines += wrap(f"Disturbed: {label} was measured with warnings:")
+        for warning in warnings:
+            lines += wrap(warning, indent="  - ", subsequent="    ")
+    return lines
 
 
 def labels_for(paths):
-    """Short names for the files: base names, or whole paths when base names clash."""
+    """Short names for the files: base names, or whole paths when base names clash (the same file given
+    twice keeps its base name)."""
     names = [os.path.basename(p) for p in paths]
-    return names if len(set(names)) == len(names) else list(paths)
+    distinct = {os.path.realpath(p) for p in paths}
+    return names if len(set(names)) == len(distinct) else list(paths)
+
+
+def legend(header, args, need):
+    """One note per column the table has, named as in its header."""
+    notes = []
+    if "file" in header:
+        notes.append("file: the NEW file the row compares with the base.")
+    notes.append("base, new: time per round trip (real_time), the median of the repetitions where there are several.")
+    notes.append("change: new against base, + is slower.")
+    if "p99 change" in header:
+        notes.append("p99 change: the same for p99_ns, the 99th percentile of the round trips.")
+    if "gate" in header:
+        threshold = f"{args.threshold:g}%"
+        if args.change_only:
+            notes.append(f"gate: FAIL when slower by more than {threshold} or failed in new, whatever the noise "
+                         "(--change-only).")
+        else:
+            notes.append(f"gate: FAIL: slower by more than {threshold} and beyond noise, or by the change alone where "
+                         f"the noise cannot tell (no rank test, or it would not show {threshold}), or failed in new; "
+                         f"ok (noise): slower by more than {threshold}, within a noise that would show it.")
+    notes.append(f"verdict: two-sided Mann-Whitney U on the per-repetition times at alpha {args.alpha:g}; it can only "
+                 f"reject with at least {need} repetitions in each file (-r {need}, or "
+                 f"--benchmark_repetitions={need}); \"would show a change over X%\": the smallest change those "
+                 f"repetitions find at {POWER:.0%} power.")
+    return notes
+
+
+def results_table(header, rows, several, show_p99):
+    """The table's cells (header first), the right-aligned columns, and its lines for a terminal."""
+    lines = [header]
+    for r in rows:
+        cells = [r.name] + ([r.label] if several else []) + [r.base, r.new, r.change]
+        cells += ([r.p99] if show_p99 else []) + ([r.gate] if "gate" in header else []) + [r.verdict]
+        lines.append(cells)
+    first_number = 2 if several else 1
+    right = range(first_number, first_number + 3 + show_p99)
+    verdict = len(header) - 1
+    wrappable = {0: (NAME_COLUMNS, wrap_path), verdict: (VERDICT_COLUMNS, wrap_words)}
+    if several:
+        wrappable[1] = (FILE_COLUMNS, wrap_path)
+    return lines, right, table(lines, right=right, wrappable=wrappable, below=verdict)
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        prog="compare.py", description=__doc__.split("\n\n", 1)[0],
-        epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(prog="compare.py", description=__doc__.split("\n\n", 1)[0],
+                            epilog=__doc__.split("\n\n", 1)[1])
     parser.add_argument("files", nargs="+", metavar="FILE.json", help="BASE.json, then one or more NEW.json")
     parser.add_argument("--threshold", type=float, metavar="PCT",
                         help="exit 1 when a result got slower by more than PCT percent (see Gate)")
@@ -226,7 +304,7 @@ def main(argv=None):
         parser.error("needs BASE.json and at least one NEW.json")
     if not 0 < args.alpha < 1:
         parser.error("--alpha must be between 0 and 1")
-    if args.threshold is not None and (math.isnan(args.threshold) or args.threshold < 0):
+    if args.threshold is not None and not 0 <= args.threshold < math.inf:
         parser.error("--threshold must be a percentage >= 0")
     if args.change_only and args.threshold is None:
         parser.error("--change-only needs --threshold")
@@ -236,18 +314,13 @@ def main(argv=None):
     try:
         loaded = [load(path) for path in args.files]
     except BadInput as e:
-        print(f"compare.py: {e}", file=sys.stderr)
-        return 2
+        say(f"compare.py: {e}")
+        return BAD
 
     labels = labels_for(args.files)
     base_ctx, base_results = loaded[0]
     need = repetitions_needed(args.alpha)
     several = len(args.files) > 2
-
-    others = [(labels[i], loaded[i][0]) for i in range(1, len(loaded))]
-    for line in context_differences(args.files[0], base_ctx, others):
-        print(line)
-    print()
 
     rows = []
     base_by_key = {r.key: r for r in base_results}
@@ -257,61 +330,65 @@ def main(argv=None):
         for key in order:
             base, new = base_by_key.get(key), new_by_key.get(key)
             rows.append(compare((base or new).name, base, new, labels[i], args, need))
+    if not any(r.matched for r in rows):
+        counts = ", ".join(f"{len(results)} in {label}" for label, (_, results) in zip(labels, loaded))
+        say(f"compare.py: nothing to compare: no result name is in both files ({counts})")
+        return BAD
 
-    header = ["name"] + (["file"] if several else []) + ["base", "new", "change"]
+    out = Output("compare.py")
+    others = [(labels[i], loaded[i][0]) for i in range(1, len(loaded))]
+    for line in context_differences(labels[0], base_ctx, others):
+        out.print(line)
+    out.print()
+
+    gated = args.threshold is not None
     show_p99 = any(r.p99 != "-" for r in rows)
-    header += (["p99 change"] if show_p99 else []) + (["gate"] if args.threshold is not None else []) + ["verdict"]
-    lines = [header]
-    for r in rows:
-        cells = [r.name] + ([r.label] if several else []) + [r.base, r.new, r.change]
-        cells += ([r.p99] if show_p99 else []) + ([r.gate] if args.threshold is not None else []) + [r.verdict]
-        lines.append(cells)
-    first_number = 2 if several else 1
-    right = range(first_number, first_number + 3 + show_p99)
-    for line in table(lines, right=right):
-        print(line)
+    header = ["name"] + (["file"] if several else []) + ["base", "new", "change"]
+    header += (["p99 change"] if show_p99 else []) + (["gate"] if gated else []) + ["verdict"]
+    cells, right, lines = results_table(header, rows, several, show_p99)
+    for line in lines:
+        out.print(line)
 
-    notes = ["time: per round trip (real_time), the median of the repetitions where there are several; "
-             "change: new against base, + is slower.",
-             f"noise: two-sided Mann-Whitney U on the per-repetition times at alpha {args.alpha:g}; "
-             f"it can only reject with at least {need} repetitions in each file "
-             f"(-r {need}, or --benchmark_repetitions={need})."]
-    if any(r.underpowered for r in rows):
-        notes.append(f"cannot tell a {args.threshold:g}% change: the repetitions vary too much for the rank test "
-                     f"to find a change of that size (at {POWER:.0%} power): the change alone gated those results; "
-                     "the verdict names the repetitions that could tell.")
-    if args.change_only:
-        notes.append("--change-only: the change alone gates, whatever the noise.")
-    # Below the table, with the notes (and in --md): a side measured while disturbed.
-    notes[:0] = disturbed([(labels[0], base_ctx)] + others)
-    print()
+    # Below the table, with the legend (and in --md): a side measured while disturbed.
+    warned = disturbed([(labels[0], base_ctx)] + others)
+    if warned:
+        out.print()
+        for line in disturbed_lines(warned):
+            out.print(line)
+    out.print()
+    notes = legend(header, args, need)
     for note in notes:
-        print(note)
+        for line in wrap(note):
+            out.print(line)
     if args.md:
         contexts = [(labels[0], base_ctx)] + others
         try:
-            write_markdown(args.md, contexts, lines, right, notes)
+            write_markdown(args.md, contexts, cells, right,
+                           [f"Disturbed: {label} was measured with warnings: {'; '.join(w)}" for label, w in warned]
+                           + notes)
         except OSError as e:
-            print(f"compare.py: cannot write {args.md}: {e.strerror or e}", file=sys.stderr)
-            return 2
+            say(f"compare.py: cannot write {args.md}: {e.strerror or e}")
+            return BAD
 
-    if args.threshold is None:
-        return 0
+    compared = sum(1 for r in rows if r.change_pct is not None)
     failed = [r for r in rows if r.gate == "FAIL"]
-    if not failed:
-        compared = sum(1 for r in rows if r.change_pct is not None)
-        print(f"gate: passed: no result slower by more than {args.threshold:g}% ({compared} compared)")
-        return 0
-    print(f"gate: FAILED: {len(failed)} result(s) slower by more than {args.threshold:g}%, or failed in new:")
-    for r in failed:
-        where = f" [{r.label}]" if several else ""
-        print(f"  {r.name}{where}: {r.change if r.change_pct is not None else r.verdict}")
-    return 1
+    if gated and failed:
+        out.print(f"gate: FAILED: {len(failed)} result(s) slower by more than {args.threshold:g}%, or failed in new:")
+        for r in failed:
+            where = f" [{r.label}]" if several else ""
+            change = f"{r.change}, " if r.change_pct is not None else ""
+            for line in wrap(f"{r.name}{where}: {change}{r.why}", indent="  ", subsequent="    "):
+                out.print(line)
+        return out.close(1)
+    if compared == 0:
+        # Names in both files, but no time in both: failed, in one file or the other.
+        if out.close(0) == 0:  # written: then say why the status is BAD
+            say("compare.py: nothing compared: no result has a time in both files (see the verdicts)")
+        return BAD
+    if gated:
+        out.print(f"gate: passed: no result slower by more than {args.threshold:g}% ({compared} compared)")
+    return out.close(0)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BrokenPipeError:  # compare.py ... | head
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+    run("compare.py", main)

@@ -113,3 +113,11 @@ def repetitions_to_tell(spread, change_pct, alpha, power=POWER):
     z = NormalDist().inv_cdf(1 - alpha / 2) + NormalDist().inv_cdf(power)
     n = 2 * (z * spread / shift) ** 2 / EFFICIENCY
     return max(repetitions_needed(alpha), math.ceil(n))
+
+
+def smallest_change(spread, repetitions, alpha, power=POWER):
+    """The smallest change, in percent, that `repetitions` per file of that spread find beyond noise at
+    `power`: repetitions_to_tell() solved for the change.  A change above it fails the rank test's
+    threshold of repetitions_to_tell() with no more repetitions than these."""
+    z = NormalDist().inv_cdf(1 - alpha / 2) + NormalDist().inv_cdf(power)
+    return math.expm1(z * spread * math.sqrt(2 / (repetitions * EFFICIENCY))) * 100

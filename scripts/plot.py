@@ -9,10 +9,15 @@ before/after view), each titled with the machine, kernel, placement and
 build from the file's context.  In a panel, bars are grouped by payload (and
 placement, when the files hold several); one bar per transport.  A bar is
 the time per round trip: the mean over the timed batch, or the median of the
-repetitions.  When the results carry p50_ns and p99_ns, a line runs from the
-bar's top to p99 and a dot marks p50; else a dashed whisker spans the
-repetitions (min to max) when there are several.  A failed benchmark is
-marked with a red x.  Every transport has a colour of its own from a
+repetitions, as its value label says ("mean 25.8 us", "median 60 us").  When
+the results carry p50_ns and p99_ns, a dot marks p50 and a line runs from the
+bar's top up to p99; a p99 under the mean (a few very slow round trips carry
+the mean) is a hollow triangle inside the bar, not a line that would read as
+an error bar.  Else a dashed whisker spans the repetitions (min to max) when
+there are several.  A failed benchmark is
+marked with a red x, a skipped one (in the JSON, or left out of it by
+ipc_bench: a transport missing at a payload and placement of its file) with
+a grey one, each labelled.  Every transport has a colour of its own from a
 colour-blind-safe palette, with hatching past its seven colours; the legend
 stands beside the panels.
 
@@ -20,18 +25,21 @@ stands beside the panels.
 against the rate asked for, both on log axes, one panel per payload and
 placement.  One colour and marker per transport; p50 solid, p99 dashed, p99.9
 dotted.  The latency is counted from when each ping was due (corrected for
-coordinated omission).  A hollow marker is a rate that was not held (achieved
-under 99% of it, or a ping sent more than one period late).  The closed-loop
+coordinated omission).  A solid marker is a rate held within 1% (achieved
+at least 99% of it; pings sent late are in the latency drawn), a hollow one a
+rate that was not held, a cross at the foot of the panel an open-loop result
+that failed or was skipped.  The closed-loop
 result of the same transport, when the files hold it, stands at the right of
 the panel, past a grey line, labelled "closed loop".  With several files, each
 series is named after its file too.
 
 Needs matplotlib (Debian: python3-matplotlib; scripts/test.sh installs it).
 Exit status: 0 written, 1 matplotlib missing, 2 bad input (missing file,
-malformed JSON, not Google Benchmark JSON, unknown output format; with
---vs-rate: no open-loop result).
+malformed, too deep or over 16 MiB, not Google Benchmark JSON, a time that is
+0, negative, NaN or over a day, more than 2000 bars, unknown output format;
+with --vs-rate: no open-loop result), or a standard output that cannot be
+written, in one line on stderr.
 """
-import argparse
 import math
 import os
 import re
@@ -39,6 +47,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_json import BadInput, format_ns, load  # noqa: E402
+from terminal import BAD, ArgumentParser, run, say  # noqa: E402
 
 # Okabe and Ito's colour-blind-safe palette, without its black (which would
 # hide the whiskers); past seven transports the colours come round again with
@@ -56,6 +65,9 @@ NAME = re.compile(r"^(?P<transport>[^/]+)/payload:(?P<payload>\d+)/placement:(?P
 RATE_NAME = re.compile(r"^(?P<transport>[^/]+)/payload:(?P<payload>\d+)/placement:(?P<placement>[^/]+)"
                        r"(?:/rate:(?P<rate>\d+))?(?P<check>/check:full)?$")
 DEBIAN_PYTHON = "/usr/bin/python3"
+# The most bars (transports x payloads and placements) and rate-plot points drawn: past them the picture is
+# too wide to read and to hold in memory.  A run of every transport at 8 payloads and 7 placements is 840.
+MAX_BARS = 2000
 
 
 def pyplot():
@@ -151,8 +163,13 @@ def figure(plt, panels, title=None):
     if not values:
         return None
     # From a whole decade below the smallest, so that it has a labelled tick under it; room above the
-    # largest for the value labels.
-    low, high = 10 ** math.floor(math.log10(min(values) / 2)), max(values) * 8
+    # largest for the value labels ("median 558.7 us", about 3.6 pt a character at 6.5 pt, rotated) in the
+    # panel's height of about 250 pt: h decades of room for a label of L pt take h >= span * L / (250 - L).
+    low = 10 ** math.floor(math.log10(min(values) / 2))
+    label_pt = 3.6 * max(len(f"{r.figure} {format_ns(r.time_ns())}") for _, _, entries in panels
+                         for *_, r in entries if not r.error and r.time_ns()) + 12
+    span = math.log10(max(values) / low)
+    high = max(values) * 10 ** max(math.log10(8), span * label_pt / (250 - label_pt))
 
     # Wide enough for a value label on every bar (0.17 in per bar; a group is 1 unit of the x axis, its bars
     # 0.8), plus the y axis of each panel and the legend beside them; side by side up to 22 in, else stacked.
@@ -161,7 +178,7 @@ def figure(plt, panels, title=None):
     rows, cols = (1, len(panels)) if side_by_side else (len(panels), 1)
     fig, axes = plt.subplots(rows, cols, sharey=True, squeeze=False, layout="constrained",
                              figsize=(cols * (axes_width + 1.0) + 1.8, 4.6 * rows + 0.6))
-    whisker_kinds = set()
+    whisker_kinds, marks = set(), set()
     for ax, (path, ctx, entries) in zip(axes.flat, panels):
         ax.set_yscale("log")
         ax.set_ylim(low, high)
@@ -169,7 +186,12 @@ def figure(plt, panels, title=None):
             index = transports.index(transport)
             x = groups.index((payload, placement)) + (index - (len(transports) - 1) / 2) * width
             if r.error or r.time_ns() is None:
-                ax.plot([x], [low * 1.3], marker="x", color="red", markersize=8, mew=2)
+                # In the bar's place, said in words: a gap would read as "not asked for".
+                mark = "skipped" if r.skipped else "failed"
+                colour = "dimgray" if r.skipped else "red"
+                ax.plot([x], [low * 1.3], marker="x", color=colour, markersize=8, mew=2)
+                ax.text(x, low * 1.9, mark, rotation=90, ha="center", va="bottom", fontsize=6.5, color=colour)
+                marks.add(mark)
                 continue
             value = r.time_ns()
             colour, hatch = bar_style(index)
@@ -177,11 +199,17 @@ def figure(plt, panels, title=None):
             p50, p99 = r.counter("p50_ns"), r.counter("p99_ns")
             top = value
             if p50 and p99:
-                # From the bar's top to p99, a dot at p50: the whisker always touches its bar, even when the
-                # distribution pass's timestamps put p50 above the mean.
-                ax.vlines(x, min(value, p99), max(value, p99), color="black", linewidth=1.0)
+                if p99 >= value:
+                    # From the bar's top up to p99.
+                    ax.vlines(x, value, p99, color="black", linewidth=1.0)
+                    whisker_kinds.add("percentiles")
+                else:
+                    # p99 under the mean (a few very slow round trips carry the mean): a line down into the bar
+                    # would read as its error bar; a hollow triangle at p99, inside the bar, does not.
+                    ax.plot([x], [p99], marker="v", markersize=4, markerfacecolor="white", markeredgecolor="black",
+                            markeredgewidth=0.8, linestyle="none")
+                    whisker_kinds.add("p99 below")
                 ax.plot([x], [p50], marker="o", markersize=2.5, color="black")
-                whisker_kinds.add("percentiles")
                 top = max(top, p99, p50)
             elif r.kind == "repetitions":
                 lo, hi = min(r.samples), max(r.samples)
@@ -189,7 +217,22 @@ def figure(plt, panels, title=None):
                 ax.hlines([lo, hi], x - width * 0.2, x + width * 0.2, color="dimgray", linewidth=1.1)
                 whisker_kinds.add("repetitions")
                 top = max(top, hi)
-            ax.text(x, top * 1.15, format_ns(value), rotation=90, ha="center", va="bottom", fontsize=6.5)
+            # Which figure the bar is: the mean of one run's round trips, or the median of the repetitions.
+            ax.text(x, top * 1.15, f"{r.figure} {format_ns(value)}", rotation=90, ha="center", va="bottom",
+                    fontsize=6.5)
+        # ipc_bench runs every transport at every payload and placement asked for and leaves out of its
+        # JSON what it skipped (shm_spin at same): a transport of this file missing from a payload and
+        # placement of this file was skipped.  Said in its place, not left a gap.
+        ran = {(transport, payload, placement) for transport, payload, placement, _ in entries}
+        for transport in dict.fromkeys(t for t, *_ in entries):
+            for payload, placement in dict.fromkeys((p, pl) for _, p, pl, _ in entries):
+                if payload is not None and (transport, payload, placement) not in ran:
+                    index = transports.index(transport)
+                    x = groups.index((payload, placement)) + (index - (len(transports) - 1) / 2) * width
+                    ax.plot([x], [low * 1.3], marker="x", color="dimgray", markersize=8, mew=2)
+                    ax.text(x, low * 1.9, "skipped", rotation=90, ha="center", va="bottom", fontsize=6.5,
+                            color="dimgray")
+                    marks.add("skipped")
         ax.set_xticks(range(len(groups)))
         ax.set_xticklabels([
             (payload_label(p) if p is not None else "") + (f"\n{pl}" if several_placements and pl else "")
@@ -207,17 +250,25 @@ def figure(plt, panels, title=None):
 
     handles = [Patch(facecolor=bar_style(i)[0], hatch=bar_style(i)[1], edgecolor="black", linewidth=0.4, label=t)
                for i, t in enumerate(transports)]
+    if "percentiles" in whisker_kinds or "p99 below" in whisker_kinds:
+        handles.append(Line2D([], [], color="black", marker="o", markersize=2.5, linestyle="none", label="p50"))
     if "percentiles" in whisker_kinds:
-        handles.append(Line2D([], [], color="black", marker="o", markersize=2.5, label="p50 (dot), line to p99"))
+        handles.append(Line2D([], [], color="black", linewidth=1.0, label="line from the bar up to p99"))
+    if "p99 below" in whisker_kinds:
+        handles.append(Line2D([], [], color="black", marker="v", markersize=4, markerfacecolor="white",
+                              markeredgewidth=0.8, linestyle="none", label="p99 under the mean (slow tail)"))
     if "repetitions" in whisker_kinds:
         handles.append(Line2D([], [], color="dimgray", linestyle="dashed", label="min to max of repetitions"))
-    if any(r.error for _, _, entries in panels for *_, r in entries):
-        handles.append(Line2D([], [], color="red", marker="x", linestyle="", label="failed"))
+    if "failed" in marks:
+        handles.append(Line2D([], [], color="red", marker="x", mew=2, linestyle="", label="failed"))
+    if "skipped" in marks:
+        handles.append(Line2D([], [], color="dimgray", marker="x", mew=2, linestyle="", label="skipped"))
     # Beside the panels, never over the bars or the payload labels.
     axes.flat[cols - 1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0,
                                fontsize=8, frameon=False)
     fig.suptitle(title or "ipc_bench: time per round trip, lower is better\n"
-                 "(bar: the mean of the timed batch, or the median of the repetitions)", fontsize=9.5)
+                 "(bar: the mean of the timed batch, or the median of the repetitions, as its label says)",
+                 fontsize=9.5)
     return fig
 
 
@@ -235,37 +286,38 @@ def series_style(index):
 
 
 def rate_held(r, rate):
-    """False when any repetition achieved under 99% of the rate or sent a ping late: ipc_bench's own test."""
+    """Whether every repetition achieved the rate within 1% (at least 99% of it).  Pings sent late on a rate
+    so held are not a rate missed: their lateness is in the latency drawn, counted from when each was due."""
     achieved = r.counters.get("achieved_rate") or [r.counter("achieved_rate")]
-    late = r.counters.get("late_sends") or [r.counter("late_sends")]
-    return (all(a is None or a >= 0.99 * rate for a in achieved)
-            and all(n is None or n == 0 for n in late))
+    return all(a is None or a >= 0.99 * rate * (1 - 1e-12) for a in achieved)
 
 
 def rate_panels(files):
-    """{(payload, placement): {series: {"open": [(rate, Result)], "closed": Result or None}}}, file order.
+    """{(payload, placement): {series: {"open": [(rate, Result)], "failed": [(rate, Result)],
+    "closed": Result or None}}}, file order.
 
     A series is a transport, with "check:full" when every byte was compared (another measurement) and
-    the file's name when there are several files.  Failed results and names that are not ipc_bench's
-    are left out: there is no latency to draw.
+    the file's name when there are several files.  A failed (or skipped) open-loop result has no latency to
+    draw but its place is marked; names that are not ipc_bench's are left out.
     """
     panels = {}
     for path, _, results in files:
         for r in results:
             m = RATE_NAME.match(r.name)
-            if not m or r.error:
+            if not m or (r.error and not m["rate"]):
                 continue
             series = m["transport"] + (" check:full" if m["check"] else "")
             if len(files) > 1:
                 series += f" ({os.path.basename(path)})"
             entry = panels.setdefault((int(m["payload"]), m["placement"]), {}).setdefault(
-                series, {"open": [], "closed": None})
+                series, {"open": [], "failed": [], "closed": None})
             if m["rate"]:
-                entry["open"].append((int(m["rate"]), r))
+                entry["failed" if r.error else "open"].append((int(m["rate"]), r))
             else:
                 entry["closed"] = r
-    # A panel without an open-loop result has no rate axis; nor does a series.
-    return {key: {name: s for name, s in series.items() if s["open"]}
+    # A panel without a successful open-loop result has no latency axis; a series without an open-loop
+    # result, no rate axis.
+    return {key: {name: s for name, s in series.items() if s["open"] or s["failed"]}
             for key, series in panels.items() if any(s["open"] for s in series.values())}
 
 
@@ -279,24 +331,32 @@ def rate_ticks(rates, closed_x, span_decades, axes_width_in):
     return ticks + ([closed_x] if closed_x else [])
 
 
-def draw_series(ax, rates_results, closed, x_closed, colour, marker):
-    """One series in one panel: a line per percentile over the rates, hollow markers where the rate was
-    not held, and the closed loop's percentiles at x_closed.  Returns whether a rate was not held."""
+def draw_series(ax, rates_results, failed, closed, x_closed, colour, marker):
+    """One series in one panel: a line per percentile over the rates, a solid marker where the rate was held
+    within 1% and a hollow one where it was not, a cross at the foot of the panel where the result failed or
+    was skipped, and the closed loop's percentiles at x_closed.  Returns the set of what was drawn ("held",
+    "not held", "failed", "skipped")."""
     points = sorted(rates_results, key=lambda p: p[0])
-    held = [rate_held(r, rate) for rate, r in points]
+    states = ["held" if rate_held(r, rate) else "not held" for rate, r in points]
     for counter, _, style in RATE_PERCENTILES:
         xs = [rate for rate, r in points if r.counter(counter)]
         ys = [r.counter(counter) for _, r in points if r.counter(counter)]
         ax.plot(xs, ys, color=colour, linestyle=style, linewidth=1.2)
-        for (rate, r), ok in zip(points, held):
+        for (rate, r), state in zip(points, states):
             if r.counter(counter):
                 ax.plot([rate], [r.counter(counter)], linestyle="none", marker=marker, markersize=4.5, color=colour,
-                        markerfacecolor=colour if ok else "white", markeredgewidth=1.0)
+                        markerfacecolor=colour if state == "held" else "white", markeredgewidth=1.0)
+    drawn = set(states)
+    for rate, r in failed:
+        # x in data, y in the panel's fraction: at its foot whatever the latencies.
+        ax.plot([rate], [0.04], transform=ax.get_xaxis_transform(), linestyle="none", marker="x", markersize=6,
+                mew=1.8, color="dimgray" if r.skipped else "red")
+        drawn.add("skipped" if r.skipped else "failed")
     if closed is not None and x_closed:
         ys = [closed.counter(c) for c, _, _ in RATE_PERCENTILES if closed.counter(c)]
         # p50 to p99.9 of the closed loop, a thin line through them, so that the three read as one result.
         ax.plot([x_closed] * len(ys), ys, color=colour, linewidth=0.8, marker=marker, markersize=4.5)
-    return not all(held)
+    return drawn
 
 
 def closed_x(x_closed, index, count):
@@ -315,7 +375,7 @@ def rate_figure(plt, panels, title):
 
     keys = sorted(panels, key=lambda k: (k[0], k[1]))
     names = list(dict.fromkeys(name for k in keys for name in panels[k]))
-    rates = sorted({rate for k in keys for s in panels[k].values() for rate, _ in s["open"]})
+    rates = sorted({rate for k in keys for s in panels[k].values() for rate, _ in s["open"] + s["failed"]})
     any_closed = any(s["closed"] for k in keys for s in panels[k].values())
     # The closed loop two-thirds of a decade right of the highest rate, past a line at a third.
     x_closed = rates[-1] * 10 ** 0.6 if any_closed else None
@@ -327,14 +387,14 @@ def rate_figure(plt, panels, title):
     fig, axes = plt.subplots(rows, cols, sharex=True, sharey=True, squeeze=False, layout="constrained",
                              figsize=(cols * (axes_width + 0.9) + 1.9, rows * 3.3 + 0.9))
     ticks = rate_ticks(rates, x_closed, math.log10(x_high / x_low), axes_width)
-    not_held = False
+    drawn = set()
     for ax, key in zip(axes.flat, keys):
         ax.set_xscale("log")
         ax.set_yscale("log")
         for name, s in panels[key].items():
             colour, marker = series_style(names.index(name))
-            not_held |= draw_series(ax, s["open"], s["closed"], closed_x(x_closed, names.index(name), len(names)),
-                                    colour, marker)
+            drawn |= draw_series(ax, s["open"], s["failed"], s["closed"],
+                                 closed_x(x_closed, names.index(name), len(names)), colour, marker)
         if x_closed:
             ax.axvline(rates[-1] * 10 ** 0.3, color="gray", linewidth=0.8)
         ax.set_xlim(x_low, x_high)
@@ -358,9 +418,13 @@ def rate_figure(plt, panels, title):
                for i, name in enumerate(names)]
     handles += [Line2D([], [], color="black", linestyle=style, linewidth=1.2, label=label)
                 for _, label, style in RATE_PERCENTILES]
-    if not_held:
+    if "not held" in drawn:
+        handles.append(Line2D([], [], color="black", marker="o", linestyle="none", label="rate held (within 1%)"))
         handles.append(Line2D([], [], color="black", marker="o", markerfacecolor="white", linestyle="none",
                               label="rate not held"))
+    for state, colour in (("failed", "red"), ("skipped", "dimgray")):
+        if state in drawn:
+            handles.append(Line2D([], [], color=colour, marker="x", mew=1.8, linestyle="none", label=state))
     if x_closed:
         handles.append(Line2D([], [], color="gray", marker="o", markersize=4.5, linewidth=0.8,
                               label="closed loop: p50, p99, p99.9"))
@@ -378,16 +442,27 @@ def checked_panels(files, vs_rate):
     names = ", ".join(path for path, _, _ in files)
     if vs_rate:
         panels = rate_panels(files)
-        return (panels, None) if panels else (None, f"no successful open-loop results (names with /rate:R, from "
-                                                    f"ipc_bench --rate) in {names}")
+        if not panels:
+            return None, f"no successful open-loop results (names with /rate:R, from ipc_bench --rate) in {names}"
+        points = sum(len(s["open"]) + len(s["failed"]) + 1 for series in panels.values() for s in series.values())
+        if points > MAX_BARS or len(panels) > 60:
+            return None, (f"too many open-loop results for one picture: {len(panels)} panels, {points} points "
+                          f"(at most 60 panels, {MAX_BARS} points): plot fewer (ipc_bench -t, -p, --rate)")
+        return panels, None
     panels = [(path, ctx, parse(results)) for path, ctx, results in files]
-    return (panels, None) if any(entries for _, _, entries in panels) else (None, f"no results in {names}")
+    if not any(entries for _, _, entries in panels):
+        return None, f"no results in {names}"
+    transports = {transport for _, _, entries in panels for transport, *_ in entries}
+    groups = {(payload, placement) for _, _, entries in panels for _, payload, placement, _ in entries}
+    if len(transports) * len(groups) > MAX_BARS:
+        return None, (f"too many results for one picture: {len(transports)} transports (or names) x {len(groups)} "
+                      f"payloads and placements, over {MAX_BARS} bars: plot fewer (ipc_bench -t, -p, --placement)")
+    return panels, None
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="plot.py", description=__doc__.split("\n\n", 1)[0],
-                                     epilog=__doc__.split("\n\n", 1)[1],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = ArgumentParser(prog="plot.py", description=__doc__.split("\n\n", 1)[0],
+                            epilog=__doc__.split("\n\n", 1)[1])
     parser.add_argument("files", nargs="+", metavar="RESULTS.json",
                         help="ipc_bench --json output: one panel each (--vs-rate: one per payload and placement)")
     parser.add_argument("-o", "--output", required=True, metavar="OUT.svg|OUT.png",
@@ -400,33 +475,33 @@ def main(argv=None):
 
     fmt = os.path.splitext(args.output)[1].lower().lstrip(".")
     if fmt not in ("svg", "png"):
-        print(f"plot.py: {args.output}: the output must end in .svg or .png", file=sys.stderr)
-        return 2
+        say(f"plot.py: {args.output}: the output must end in .svg or .png")
+        return BAD
     if not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
-        print(f"plot.py: cannot write {args.output}: no such directory", file=sys.stderr)
-        return 2
+        say(f"plot.py: cannot write {args.output}: no such directory")
+        return BAD
     try:
         files = [(path, *load(path)) for path in args.files]
     except BadInput as e:
-        print(f"plot.py: {e}", file=sys.stderr)
-        return 2
+        say(f"plot.py: {e}")
+        return BAD
     panels, error = checked_panels(files, args.vs_rate)
     if error:
-        print(f"plot.py: {error}", file=sys.stderr)
-        return 2
+        say(f"plot.py: {error}")
+        return BAD
     fig = (rate_figure if args.vs_rate else figure)(pyplot(), panels, args.title)
     if fig is None:
-        print("plot.py: every result failed: nothing to plot", file=sys.stderr)
-        return 2
+        say("plot.py: every result failed: nothing to plot")
+        return BAD
     try:
         # tight: the saved picture takes in every title, label and the legend beside the panels.
         fig.savefig(args.output, format=fmt, dpi=110, bbox_inches="tight", pad_inches=0.15,
                     metadata={"Date": None} if fmt == "svg" else None)
     except OSError as e:
-        print(f"plot.py: cannot write {args.output}: {e.strerror or e}", file=sys.stderr)
-        return 2
+        say(f"plot.py: cannot write {args.output}: {e.strerror or e}")
+        return BAD
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run("plot.py", main)

@@ -10,19 +10,24 @@ import random
 import sys
 import unittest
 
-from script_support import (SCRIPTS, TempDir, benchmark, read_json, repeated, results_file, run_ipc_bench,
-                            run_script, write_json)
+from script_support import (SCRIPTS, TempDir, WithTempDir, benchmark, read_json, repeated, results_file,
+                            run_ipc_bench, run_script, write_json)
 
 sys.path.insert(0, SCRIPTS)
 import compare  # noqa: E402
 
 
 def row_of(output, name):
-    """The table line of result `name` (the name followed by spaces)."""
-    rows = [line for line in output.splitlines() if line.startswith(name + " ")]
-    if len(rows) != 1:
-        raise AssertionError(f"expected one row for {name}, got {rows} in:\n{output}")
-    return rows[0]
+    """The table row of result `name`: its line (the name followed by spaces) and the indented lines under it
+    (a verdict that did not fit beside the numbers), the words one space apart."""
+    lines = output.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith(name + " ")]
+    if len(starts) != 1:
+        raise AssertionError(f"expected one row for {name}, got {[lines[i] for i in starts]} in:\n{output}")
+    end = starts[0] + 1
+    while end < len(lines) and lines[end].startswith(" "):
+        end += 1
+    return " ".join(" ".join(lines[starts[0]:end]).split())
 
 
 def display_name(entry):
@@ -160,11 +165,17 @@ class RealRun(unittest.TestCase):
         calm = self.altered("calm.json", quiet)
         result = run_script("compare.py", calm, disturbed)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
-        lines = [line for line in result.stdout.splitlines() if line.startswith("Disturbed: ")]
-        self.assertEqual(lines, ["Disturbed: disturbed.json was measured with warnings: load average 8.00 with 2 CPUs "
-                                 "allowed: other work competes for the CPUs"], result.stdout)
+        lines = result.stdout.splitlines()
+        start = lines.index("Disturbed: disturbed.json was measured with warnings:")
+        self.assertEqual(lines[start + 1:start + 3], [
+            "  - load average 8.00 with 2 CPUs allowed: other work competes for the CPUs", ""])
+        self.assertEqual(sum(line.startswith("Disturbed:") for line in lines), 1)
         result = run_script("compare.py", calm, calm)
         self.assertNotIn("Disturbed:", result.stdout)
+        # The same file given twice is named once (issue 23: it was printed twice).
+        result = run_script("compare.py", disturbed, disturbed)
+        self.assertEqual(result.stdout.count("Disturbed:"), 1, result.stdout)
+        self.assertEqual(result.stdout.count("load average 8.00"), 1, result.stdout)
 
     def test_several_new_files_are_compared_with_the_base(self):
         def slow_down(data):
@@ -172,8 +183,8 @@ class RealRun(unittest.TestCase):
         slower = self.altered("twice.json", slow_down)
         result = run_script("compare.py", self.real, self.real, slower, "--threshold", "20")
         self.assertEqual(result.returncode, 1)
-        self.assertIn(" file ", result.stdout.splitlines()[2])
-        failing = [line for line in result.stdout.splitlines() if "FAIL " in line and "twice.json" in line]
+        self.assertIn(" file ", next(line for line in result.stdout.splitlines() if line.startswith("name ")))
+        failing = [line for line in result.stdout.splitlines() if " FAIL" in line and "twice.json" in line]
         self.assertEqual(len(failing), 1, result.stdout)
 
     def test_real_repetitions_of_the_same_file_are_within_noise(self):
@@ -230,16 +241,8 @@ class BadInput(unittest.TestCase):
         self.assertEqual(run_script("compare.py", self.good, self.good, "--alpha", "2").returncode, 2)
 
 
-class Repetitions(unittest.TestCase):
+class Repetitions(WithTempDir):
     NAME = "pipe/payload:4/placement:split"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = TempDir()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def compare(self, base_entries, new_entries, *args, **new_context):
         base = results_file(self.tmp.file("base.json"), base_entries)
@@ -265,14 +268,16 @@ class Repetitions(unittest.TestCase):
 
     def test_a_change_the_repetitions_cannot_tell_is_gated_on_the_change_and_says_what_could_tell(self):
         # Medians 100 and 130 (+30%), samples interleaved.  The logs' pooled standard deviation is
-        # 0.25896; n = 2 ((1.95996 + 0.84162) * 0.25896 / ln 1.2)^2 / (3 / pi) = 33.16: 34 each.
+        # 0.25896; n = 2 ((1.95996 + 0.84162) * 0.25896 / ln 1.2)^2 / (3 / pi) = 33.16: 34 each.  With 5 each
+        # the smallest change found at 80% power is exp(2.80158 * 0.25896 * sqrt(2 / (5 * 3 / pi))) - 1 = 60%.
         result = self.compare(repeated(self.NAME, [100, 140, 90, 160, 95]),
                               repeated(self.NAME, [130, 100, 150, 92, 170]), "--threshold", "20")
         self.assertEqual(result.returncode, 1, result.stdout)
         row = row_of(result.stdout, self.NAME)
-        self.assertIn("+30.0%  FAIL  cannot tell a 20% change: the repetitions vary by 25.9% (5 vs 5 reps, p=0.6); "
-                      "34 each could", row)
-        self.assertIn("the change alone gated those results", result.stdout)
+        self.assertIn("+30.0% FAIL within noise (p=0.6, 5 vs 5 reps; would show a change over 60%)", row)
+        summary = " ".join(result.stdout[result.stdout.index("gate: FAILED"):].split())
+        self.assertIn(f"{self.NAME}: +30.0%, within noise, but 5 vs 5 reps would not show a 20% change "
+                      "(34 each could): the change alone gated", summary)
 
     def test_a_uniform_fifty_percent_slowdown_over_four_noisy_repetitions_fails(self):
         # The case of issue 13: the rank test cannot reject (120 and 160 overlap), but it could not have
@@ -281,21 +286,31 @@ class Repetitions(unittest.TestCase):
         result = self.compare(repeated(self.NAME, base), repeated(self.NAME, [t * 1.5 for t in (80, 100, 120, 160)]),
                               "--threshold", "20")
         self.assertEqual(result.returncode, 1, result.stdout)
-        self.assertIn("+50.0%  FAIL  cannot tell a 20% change: the repetitions vary by 29.3% (4 vs 4 reps, "
-                      "p=0.15); 43 each could", row_of(result.stdout, self.NAME))
+        self.assertIn("+50.0% FAIL within noise (p=0.15, 4 vs 4 reps; would show a change over 81%)",
+                      row_of(result.stdout, self.NAME))
+        self.assertIn("(43 each could)", " ".join(result.stdout.split()))
 
-    def test_within_noise_where_the_test_could_tell_passes_unless_the_change_alone_gates(self):
-        # Medians 101.5 and 126.5 (+24.6%); 125 above 124 leaves U = 15 of 16: p = 2 * 2/70 = 0.057.
-        # Pooled sd of the logs 0.0762: n = 2.9, so 4 repetitions could tell a 20% change.
-        base, new = repeated(self.NAME, [100, 101, 102, 125]), repeated(self.NAME, [124, 126, 127, 128])
-        result = self.compare(base, new, "--threshold", "20")
-        self.assertEqual(result.returncode, 0, result.stdout)
-        self.assertIn("+24.6%  ok (noise)  within noise (p=0.057, 4 vs 4 reps)", row_of(result.stdout, self.NAME))
-        result = self.compare(base, new, "--threshold", "20", "--change-only")
-        self.assertEqual(result.returncode, 1, result.stdout)
-        self.assertIn("+24.6%  FAIL", row_of(result.stdout, self.NAME))
-        self.assertIn("--change-only: the change alone gates", result.stdout)
-        self.assertEqual(self.compare(base, new, "--change-only").returncode, 2)
+    def test_the_verdict_is_the_same_with_or_without_a_threshold(self):
+        # Issue 23: "+57.3% within noise (p=0.69)" without --threshold, "FAIL cannot tell a 20% change" with it.
+        # The gate may fail; the description of the data may not change.
+        cases = (([100, 140, 90, 160, 95], [130, 100, 150, 92, 170]),   # underpowered for 20%
+                 ([100, 101, 102, 125], [124, 126, 127, 128]),          # within noise, could tell
+                 ([100, 102, 98, 101, 99], [160, 163, 157, 162, 158]),  # beyond noise
+                 ([100, 101, 99], [160, 161, 159]),                     # too few to test
+                 ([100], [157.3]))                                      # no repetitions
+        for base, new in cases:
+            with self.subTest(base=base, new=new):
+                files = [repeated(self.NAME, base), repeated(self.NAME, new)]
+                plain = row_of(self.compare(*files).stdout, self.NAME)
+                for args in (("--threshold", "20"), ("--threshold", "70"), ("--threshold", "20", "--change-only")):
+                    gated = row_of(self.compare(*files, *args).stdout, self.NAME)
+                    change = plain.split("%")[0] + "%"  # name, base, new and change
+                    self.assertTrue(gated.startswith(change), (plain, gated))
+                    word = gated[len(change):].split()[0]
+                    self.assertIn(word, ("FAIL", "ok"))
+                    rest = gated[len(change):].strip()
+                    rest = rest[len("ok (noise)"):] if rest.startswith("ok (noise)") else rest[len(word):]
+                    self.assertEqual(rest.strip(), plain[len(change):].strip(), (plain, gated))
 
     def test_too_few_repetitions_cannot_tell_and_the_change_alone_gates(self):
         result = self.compare(repeated(self.NAME, [100, 101, 99]), repeated(self.NAME, [160, 161, 159]),
@@ -338,16 +353,8 @@ class Repetitions(unittest.TestCase):
         self.assertIn("at least 4 repetitions in each", " ".join(result.stdout.split()))
 
 
-class ContextAndMarkdown(unittest.TestCase):
+class ContextAndMarkdown(WithTempDir):
     NAME = "pipe/payload:4/placement:split"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = TempDir()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def files(self, base_context, new_context, base_time=100.0, new_time=100.0):
         return (results_file(self.tmp.file("base.json"), [benchmark(self.NAME, base_time, p99_ns=200.0)],
@@ -382,7 +389,7 @@ class ContextAndMarkdown(unittest.TestCase):
             "| pipe/payload:4/placement:split | 100 ns | 150 ns | +50.0% | +50.0% | FAIL | cannot tell: no repetitions |",
         ])
         self.assertEqual(lines[5], "")
-        self.assertTrue(lines[6].startswith("time: per round trip"))
+        self.assertTrue(lines[6].startswith("base, new: time per round trip"))
 
     def test_markdown_names_each_machine_when_they_differ(self):
         base, new = self.files({}, {"cpu_model": "Other CPU", "virtualization": "kvm"})
@@ -398,6 +405,68 @@ class ContextAndMarkdown(unittest.TestCase):
         self.assertEqual(result.returncode, 2)
         self.assertIn("no such directory", result.stderr)
         self.assertNotIn("Traceback", result.stderr)
+
+
+class WhatUsersSee(WithTempDir):
+    """Issue 23: lines meant for a terminal fit 100 columns; the Markdown legend names the table's columns."""
+    LONG = "unix_seqpacket/payload:1048576/placement:cross_node/rate:100000/check:full"
+
+    def assert_fits(self, output):
+        wide = [line for line in output.splitlines() if len(line) > 100]
+        self.assertEqual(wide, [], output)
+
+    def test_every_line_fits_100_columns(self):
+        names = ["pipe/payload:4/placement:split", "shm_spin/payload:4/placement:split", self.LONG]
+        base = results_file(self.tmp.file("base.json"),
+                            [e for n in names for e in repeated(n, [100, 140, 90, 160, 95], p99_ns=300.0)]
+                            + [benchmark("tcp_nodelay/payload:4/placement:split", 100.0)],
+                            consumer="command " + "x" * 300, warnings="; ".join(["load average 8.00 with 2 CPUs "
+                                                                                "allowed: other work competes"] * 6))
+        new = results_file(self.tmp.file("new.json"),
+                           [e for n in names for e in repeated(n, [130, 100, 150, 92, 170], p99_ns=320.0)]
+                           + [benchmark("tcp_nodelay/payload:4/placement:split", 0.0, error_occurred=True,
+                                        error_message="the consumer died: " + "a long reason " * 20)],
+                           cpu_model="Another CPU with a name as long as they come " * 3)
+        for args in ((base, new), (base, new, "--threshold", "20"), (base, new, new, "--threshold", "20"),
+                     (base, base), (base, new, "--threshold", "20", "--change-only")):
+            with self.subTest(args=args[2:]):
+                result = run_script("compare.py", *args)
+                self.assertIn(result.returncode, (0, 1), result.stderr)
+                self.assert_fits(result.stdout)
+                self.assertIn(self.LONG.split("/")[0], result.stdout)
+                if new in args:
+                        self.assertIn("within noise (p=0.6, 5 vs 5 reps; would show a change over 60%)",
+                                  " ".join(result.stdout.split()))
+        self.assert_fits(run_script("compare.py", "--help").stdout)
+
+    def test_a_wide_name_keeps_its_verdict_on_the_line_beside_it_when_it_fits(self):
+        entries = [benchmark("a/payload:4", 100.0)]
+        base = results_file(self.tmp.file("short_base.json"), entries)
+        new = results_file(self.tmp.file("short_new.json"), entries)
+        lines = run_script("compare.py", base, new).stdout.splitlines()
+        self.assertIn("a/payload:4  100 ns  100 ns   +0.0%  cannot tell: no repetitions", lines)
+
+    def test_the_markdown_legend_names_the_columns_the_table_has(self):
+        name = "pipe/payload:4/placement:split"
+        plain = results_file(self.tmp.file("plain.json"), [benchmark(name, 100.0)])
+        p99 = results_file(self.tmp.file("p99.json"), [benchmark(name, 110.0, p99_ns=300.0)])
+        p99_too = results_file(self.tmp.file("p99_too.json"), [benchmark(name, 120.0, p99_ns=330.0)])
+        for args in ((plain, plain), (p99, p99_too), (plain, plain, "--threshold", "20"),
+                     (p99, p99_too, p99, "--threshold", "20"), (p99, p99_too, "--threshold", "5", "--change-only")):
+            with self.subTest(args=args):
+                md = self.tmp.file("legend.md")
+                result = run_script("compare.py", *args, "--md", md)
+                self.assertIn(result.returncode, (0, 1), result.stderr)
+                with open(md, encoding="utf-8") as f:
+                    lines = f.read().splitlines()
+                columns = [c.strip() for c in lines[2].strip("|").split("|")]
+                legend = lines[lines.index("", 3) + 1:]
+                named = [n.strip() for line in legend for n in line.split(":")[0].split(",")]
+                self.assertEqual(sorted(named), sorted(c for c in columns if c != "name"), legend)
+                # The terminal's legend is the same.
+                said = " ".join(result.stdout.split())
+                for line in legend:
+                    self.assertIn(line, said)
 
 
 class MannWhitney(unittest.TestCase):

@@ -8,8 +8,8 @@ import os
 import sys
 import unittest
 
-from script_support import (PNG_MAGIC, SCRIPTS, TempDir, benchmark, machine_placements, plot_picture, repeated,
-                            results_file, run_ipc_bench, run_script)
+from script_support import (PNG_MAGIC, SCRIPTS, TempDir, WithTempDir, benchmark, machine_placements, plot_picture,
+                            repeated, results_file, run_ipc_bench, run_script)
 
 sys.path.insert(0, SCRIPTS)
 import plot  # noqa: E402
@@ -51,7 +51,7 @@ class Plot(unittest.TestCase):
         if self.spins:
             expected += ["shm_spin", "split"]
         for text in expected:
-            self.assertIn(text, svg)
+            self.assertTrue(text in svg, text)
 
     def test_png(self):
         png = self.plot(self.tmp.file("rtt.png"), self.real)
@@ -59,9 +59,9 @@ class Plot(unittest.TestCase):
 
     def test_several_files_side_by_side_with_percentiles_repetitions_and_a_failure(self):
         svg = self.plot(self.tmp.file("both.svg"), self.real, self.synthetic).decode("utf-8")
-        for text in ("real.json", "synthetic.json", "Other CPU", "p50 (dot), line to p99", "min to max of repetitions",
-                     "failed", "tcp_nodelay"):
-            self.assertIn(text, svg)
+        for text in ("real.json", "synthetic.json", "Other CPU", "line from the bar up to p99",
+                     "min to max of repetitions", "failed", "tcp_nodelay"):
+            self.assertTrue(text in svg, text)
         self.assertTrue(self.plot(self.tmp.file("both.png"), self.real, self.synthetic).startswith(PNG_MAGIC))
 
     def test_bad_input_exits_two_with_one_line(self):
@@ -79,6 +79,69 @@ class Plot(unittest.TestCase):
                 self.assertEqual(len(lines), 1, result.stderr)
                 self.assertIn(expected, lines[0])
                 self.assertFalse(os.path.exists(args[-1]))
+
+
+class WhatTheBarsSay(WithTempDir):
+    """Issue 23: the value label names the figure; a p99 under the mean does not read as an error bar; a
+    skipped or failed benchmark is marked in its bar's place."""
+    NAME = "{}/payload:4/placement:split"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.plt = plot.pyplot()
+
+    def figure(self, entries):
+        path = results_file(self.tmp.file("bars.json"), entries)
+        ctx, results = load(path)
+        fig = plot.figure(self.plt, [(path, ctx, plot.parse(results))])
+        self.addCleanup(self.plt.close, fig)
+        return fig, fig.axes[0]
+
+    def test_the_value_label_says_mean_or_median(self):
+        fig, ax = self.figure([benchmark(self.NAME.format("pipe"), 50000.0, p50_ns=48000.0, p99_ns=90000.0),
+                               *repeated(self.NAME.format("udp"), [60000.0, 61000.0, 58000.0])])
+        texts = sorted(t.get_text() for t in ax.texts)
+        self.assertEqual(texts, ["mean 50 us", "median 60 us"])
+
+    def test_a_p99_under_the_mean_is_a_mark_inside_the_bar_not_a_line(self):
+        # A real shm_spin run: mean 7.35 us carried by a few slow round trips, p50 550 ns, p99 762 ns.
+        fig, ax = self.figure([benchmark(self.NAME.format("shm_spin"), 7350.0, p50_ns=550.0, p99_ns=762.0),
+                               benchmark(self.NAME.format("pipe"), 50000.0, p50_ns=48000.0, p99_ns=90000.0)])
+        segments = [seg for c in ax.collections for seg in c.get_segments()]
+        # One vertical line only: pipe's, from its bar's top (the mean) up to p99.
+        self.assertEqual(len(segments), 1, segments)
+        (x0, y0), (x1, y1) = segments[0]
+        self.assertEqual((y0, y1), (50000.0, 90000.0))
+        below = [line for line in ax.get_lines() if line.get_marker() == "v"]
+        self.assertEqual(len(below), 1)
+        self.assertEqual(below[0].get_ydata()[0], 762.0)
+        self.assertEqual(below[0].get_markerfacecolor(), "white")
+        labels = [t.get_text() for a in fig.axes if a.get_legend() for t in a.get_legend().get_texts()]
+        self.assertIn("p99 under the mean (slow tail)", labels)
+        self.assertIn("line from the bar up to p99", labels)
+
+    def test_a_skipped_and_a_failed_benchmark_are_marked_and_said(self):
+        fig, ax = self.figure([benchmark(self.NAME.format("pipe"), 50000.0),
+                               benchmark(self.NAME.format("eventfd"), 0.0, skipped=True, skip_message="needs 2 CPUs"),
+                               benchmark(self.NAME.format("tcp_nodelay"), 0.0, error_occurred=True,
+                                         error_message="consumer died")])
+        self.assertEqual(sorted(t.get_text() for t in ax.texts), ["failed", "mean 50 us", "skipped"])
+        crosses = [line for line in ax.get_lines() if line.get_marker() == "x"]
+        self.assertEqual(len(crosses), 2)
+        labels = [t.get_text() for a in fig.axes if a.get_legend() for t in a.get_legend().get_texts()]
+        self.assertIn("failed", labels)
+        self.assertIn("skipped", labels)
+
+    def test_a_benchmark_ipc_bench_left_out_of_its_json_is_marked_skipped(self):
+        # ipc_bench skips shm_spin at same and writes nothing of it: a gap in the cross product of the file.
+        name = "{}/payload:4/placement:{}"
+        fig, ax = self.figure([benchmark(name.format("pipe", "split"), 50000.0),
+                               benchmark(name.format("shm_spin", "split"), 600.0),
+                               benchmark(name.format("pipe", "same"), 9000.0)])
+        self.assertEqual(sorted(t.get_text() for t in ax.texts), ["mean 50 us", "mean 600 ns", "mean 9 us", "skipped"])
+        (cross,) = [line for line in ax.get_lines() if line.get_marker() == "x"]
+        self.assertGreater(cross.get_xdata()[0], 1, "in the same group, shm_spin's place")
 
 
 class Layout(unittest.TestCase):

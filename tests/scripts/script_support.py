@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import unittest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPTS = os.path.join(REPO, "scripts")
@@ -77,6 +78,18 @@ class TempDir:
 
     def cleanup(self):
         self._dir.cleanup()
+
+
+class WithTempDir(unittest.TestCase):
+    """A test class with a scratch directory, self.tmp, for all its tests."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = TempDir()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
 
 
 def read_json(path):
