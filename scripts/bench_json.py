@@ -37,7 +37,11 @@ PERCENTILES = ("min_ns", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns")
 # rate achieved and the pings sent more than one period late; plot.py
 # --vs-rate marks a rate that was not held.
 OPEN_LOOP = ("rate", "achieved_rate", "late_sends")
-COUNTERS = PERCENTILES + OPEN_LOOP
+# What each side asked of the kernel per round trip (docs/methodology.md,
+# "Explaining a figure"): counts, absent where the machine could not count.
+EXPLAIN_EVENTS = ("syscalls", "rw_calls", "switches", "involuntary_switches", "migrations", "page_faults")
+EXPLAIN = tuple(f"{side}_{event}" for side in ("producer", "consumer") for event in EXPLAIN_EVENTS)
+COUNTERS = PERCENTILES + OPEN_LOOP + EXPLAIN
 
 # Google Benchmark puts the fixed iteration count (-n N) and per-benchmark
 # repetitions in the name.  They are how the run was made, not what was

@@ -11,7 +11,11 @@ slower), the p99 change when both files have p99_ns, the gate's word with
 --threshold, and a verdict on the data.  Above the table: the context that
 differs between the files (CPU, kernel, placement, virtualization, build
 type, ...), the reasons a comparison across machines or builds may be
-unfair.  Lines fit 100 columns: when the verdict does not fit beside the
+unfair.  Below it, "Explained": per result, the explanation counters
+(system calls, switches, involuntary switches, migrations, page faults per
+round trip and side) that moved by at least 0.05 and 10%, so that a
+regression names its cause ("consumer switches per round trip 1.00 ->
+2.00").  Lines fit 100 columns: when the verdict does not fit beside the
 numbers it stands on its own line under its row.
 
 Noise.  With repetitions in both files (ipc_bench -r N or
@@ -57,7 +61,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_json import BadInput, format_ns, load  # noqa: E402
+from bench_json import EXPLAIN, BadInput, format_ns, load  # noqa: E402
 from compare_markdown import write_markdown  # noqa: E402
 from mann_whitney import (POWER, log_spread, mann_whitney, repetitions_needed, repetitions_to_tell,  # noqa: E402,F401
                           smallest_change, smallest_p)
@@ -180,6 +184,33 @@ def compare(name, base, new, label, args, need):
     elif gated:
         row.gate = "ok"
     return row
+
+
+# An explanation counter moved when it changed by at least this much per
+# round trip and by at least EXPLAIN_RELATIVE of the larger value: 1.0 ->
+# 2.0 switches is named, 2.00 -> 2.01 system calls (a batch's own few calls)
+# is not.
+EXPLAIN_ABSOLUTE = 0.05
+EXPLAIN_RELATIVE = 0.10
+
+
+def explained(rows_and_results, several):
+    """Lines naming, per result, the explanation counters that moved between base and new:
+    "pipe/payload:4/placement:same: consumer switches per round trip 1.00 -> 2.00"."""
+    lines = []
+    for row, base, new in rows_and_results:
+        moved = []
+        for counter in EXPLAIN:
+            b, n = base.counter(counter), new.counter(counter)
+            if b is None or n is None:
+                continue
+            if abs(n - b) >= EXPLAIN_ABSOLUTE and abs(n - b) >= EXPLAIN_RELATIVE * max(abs(b), abs(n)):
+                side, event = counter.split("_", 1)
+                moved.append(f"{side} {event.replace('_', ' ')} per round trip {b:.2f} -> {n:.2f}")
+        if moved:
+            where = f" [{row.label}]" if several else ""
+            lines.append(f"{row.name}{where}: {', '.join(moved)}")
+    return lines
 
 
 def without_paths(key, value):
@@ -323,6 +354,7 @@ def main(argv=None):
     several = len(args.files) > 2
 
     rows = []
+    pairs = []  # (row, base, new) of the results in both files with no failure: for explained()
     base_by_key = {r.key: r for r in base_results}
     for i in range(1, len(loaded)):
         new_by_key = {r.key: r for r in loaded[i][1]}
@@ -330,6 +362,8 @@ def main(argv=None):
         for key in order:
             base, new = base_by_key.get(key), new_by_key.get(key)
             rows.append(compare((base or new).name, base, new, labels[i], args, need))
+            if base and new and not base.error and not new.error:
+                pairs.append((rows[-1], base, new))
     if not any(r.matched for r in rows):
         counts = ", ".join(f"{len(results)} in {label}" for label, (_, results) in zip(labels, loaded))
         say(f"compare.py: nothing to compare: no result name is in both files ({counts})")
@@ -348,6 +382,15 @@ def main(argv=None):
     cells, right, lines = results_table(header, rows, several, show_p99)
     for line in lines:
         out.print(line)
+
+    # Why a figure moved, where the files say: the explanation counters that changed.
+    moved = explained(pairs, several)
+    if moved:
+        out.print()
+        out.print("Explained (what each side asked of the kernel, where it changed):")
+        for entry in moved:
+            for line in wrap(entry, indent="  ", subsequent="    "):
+                out.print(line)
 
     # Below the table, with the legend (and in --md): a side measured while disturbed.
     warned = disturbed([(labels[0], base_ctx)] + others)

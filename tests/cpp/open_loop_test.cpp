@@ -107,14 +107,17 @@ TEST_F(OpenLoopWithPython, TheStallShowsInTheJsonOfARun) {
 // producer, which a quiet machine does not have (at 1 k/s this VM's host
 // stalled a vCPU for over 1 ms about once in a few hundred pings).
 TEST(OpenLoop, WellInsideItsCapacityCorrectedAndRawAgreeAndNoSendIsLate) {
-  const auto result = ipc_bench({"-t", "pipe", "--rate", "100", "-n", "100", "--benchmark_format=json"});
+  // A period of 50 ms: longer than the stalls a loaded 2-CPU guest shows
+  // (the noise probe saw up to 43 ms with compilers on both CPUs), so no
+  // ping leaves a period late however busy the machine is.
+  const auto result = ipc_bench({"-t", "pipe", "--rate", "20", "-n", "40", "--benchmark_format=json"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto b = only_result(result.out);
   EXPECT_EQ(b.at("late_sends").get<double>(), 0.0);
   // Corrected latency is raw latency plus how late the ping went out.
   EXPECT_GE(b.at("p50_ns").get<double>(), b.at("raw_p50_ns").get<double>() * 0.99);
   EXPECT_LT(b.at("p50_ns").get<double>() - b.at("raw_p50_ns").get<double>(), 1e6);
-  EXPECT_NEAR(b.at("achieved_rate").get<double>(), 100.0, 1.0);
+  EXPECT_NEAR(b.at("achieved_rate").get<double>(), 20.0, 0.2);
   EXPECT_NEAR(b.at("items_per_second").get<double>(), b.at("achieved_rate").get<double>(), 1e-6);
 }
 

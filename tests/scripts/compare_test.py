@@ -86,6 +86,28 @@ class RealRun(unittest.TestCase):
         # A 60% slow-down passes a 70% gate.
         self.assertEqual(run_script("compare.py", self.real, slower, "--threshold", "70").returncode, 0)
 
+    def test_the_explanation_counters_that_moved_are_named_and_no_others(self):
+        first = self.data["benchmarks"][0]
+        if "consumer_switches" not in first:
+            self.skipTest("this machine counts no switches: " + self.data["context"].get("explain_source", "?"))
+
+        def more_switches(data):
+            entry = data["benchmarks"][0]
+            entry["consumer_switches"] = entry["consumer_switches"] + 1.0
+            entry["producer_switches"] = entry["producer_switches"] + 0.001  # a batch's own few: not named
+        changed = self.altered("switches.json", more_switches)
+        result = run_script("compare.py", self.real, changed)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        explained = result.stdout[result.stdout.index("Explained"):]
+        before = first["consumer_switches"]
+        self.assertIn(f"{self.names[0]}: consumer switches per round trip {before:.2f} -> {before + 1:.2f}",
+                      explained.replace("\n    ", " "))
+        self.assertNotIn("producer switches", explained)
+        for name in self.names[1:]:
+            self.assertNotIn(name + ":", explained)
+        # The same file twice: nothing moved, nothing to explain.
+        self.assertNotIn("Explained", run_script("compare.py", self.real, self.real).stdout)
+
     def test_results_in_only_one_file_are_listed_not_fatal(self):
         def drop_last(data):
             data["benchmarks"].pop()
