@@ -134,13 +134,17 @@ TEST(Console, MarkdownHasTheMachineLineTheHeaderAndUnitsInEveryCell) {
   const auto result = ipc_bench({"-t", "pipe,shm_spin", "-n", "200", "--placement", "same", "--md", md.string()});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto lines = test::lines(slurp(md));
-  ASSERT_GE(lines.size(), 6u) << slurp(md);
+  ASSERT_GE(lines.size(), 8u) << slurp(md);
   EXPECT_TRUE(lines[0].starts_with("ipc_bench ")) << lines[0];
   for (const char* part : {"CPUs allowed", "clock source", "CPUs same="}) EXPECT_NE(lines[0].find(part), std::string::npos) << lines[0];
   EXPECT_EQ(lines[1], "");
-  EXPECT_EQ(lines[2],
+  // The floor and noise of the one CPU pair, as on the console.
+  EXPECT_TRUE(lines[2].starts_with("CPUs ")) << lines[2];
+  EXPECT_NE(lines[2].find(": floor cache line -, wake-up "), std::string::npos) << lines[2];
+  EXPECT_EQ(lines[3], "");
+  EXPECT_EQ(lines[4],
             "| transport | payload | placement | mean | round trips/s | p50 | p99 | max | cpu P | cpu C | vs best |");
-  EXPECT_EQ(lines[3], "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  EXPECT_EQ(lines[5], "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
   // "<digits and dots><separator><unit>", one of `units`; by hand: std::regex
   // trips GCC 12's -Wmaybe-uninitialized in the ASan build.
   const auto is = [](const std::string& cell, std::string_view separator, std::initializer_list<std::string_view> units) {
@@ -151,12 +155,12 @@ TEST(Console, MarkdownHasTheMachineLineTheHeaderAndUnitsInEveryCell) {
     return std::ranges::find(units, rest.substr(separator.size())) != units.end();
   };
   std::vector<std::string> cells;
-  std::istringstream row(lines[4]);
+  std::istringstream row(lines[6]);
   for (std::string cell; std::getline(row, cell, '|');) {
     const auto first = cell.find_first_not_of(' ');
     if (first != std::string::npos) cells.push_back(cell.substr(first, cell.find_last_not_of(' ') - first + 1));
   }
-  ASSERT_EQ(cells.size(), 11u) << lines[4];
+  ASSERT_EQ(cells.size(), 11u) << lines[6];
   EXPECT_EQ(cells[0], "pipe");
   EXPECT_EQ(cells[1], "4 B");
   EXPECT_EQ(cells[2], "same");
@@ -164,7 +168,7 @@ TEST(Console, MarkdownHasTheMachineLineTheHeaderAndUnitsInEveryCell) {
   EXPECT_TRUE(is(cells[4], " ", {"M/s", "k/s", "/s"})) << cells[4];
   for (const int c : {8, 9}) EXPECT_TRUE(is(cells[c], "", {"%"})) << cells[c];
   EXPECT_EQ(cells[10], "1.0x");
-  EXPECT_EQ(lines[5].rfind("| shm_spin | 4 B | same | skipped |", 0), 0u) << lines[5];
+  EXPECT_EQ(lines[7].rfind("| shm_spin | 4 B | same | skipped |", 0), 0u) << lines[7];
 }
 
 TEST(Console, MarkdownThatCannotBeWrittenIsOneLineAndNothingRuns) {
