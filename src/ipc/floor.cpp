@@ -76,6 +76,23 @@ struct Lines {
   alignas(128) Word pong = 0;
 };
 
+// The timed side of both floors: batches of `round_trip` (false: no
+// answer) until the budget, the median of their means; then the peer stops.
+template <class RoundTrip>
+double timed_batches(const detail::BatchBudget& budget, detail::PinnedPeer& peer, int cpu_b, const char* what,
+                     RoundTrip&& round_trip) {
+  const double ns = detail::median_of_batch_means_ns(budget, [&](std::uint64_t n, std::uint64_t stop) {
+    for (std::uint64_t i = 0; i < n; ++i) {
+      if (!round_trip())
+        peer.fail(fmt::format("{} round trip: CPU {} did not answer in {} s", what, cpu_b, detail::kPeerTimeout.count()));
+      if (detail::past(i, stop)) return i + 1;
+    }
+    return n;
+  });
+  peer.finish();
+  return ns;
+}
+
 }  // namespace
 
 double cacheline_round_trip_ns(int cpu_a, int cpu_b) {
@@ -108,19 +125,11 @@ double cacheline_round_trip_ns(int cpu_a, int cpu_b) {
       [&] { publish(lines.ping, kStop); });
 
   Word seq = 0;
-  const double ns = detail::median_of_batch_means_ns(kCachelineBudget, [&](std::uint64_t n, std::uint64_t stop) {
-    for (std::uint64_t i = 0; i < n; ++i) {
-      publish(lines.ping, ++seq);
-      Word answer = 0;
-      if (!spin_while_equal(lines.pong, seq - 1, answer))
-        peer.fail(fmt::format("cache-line round trip: CPU {} did not answer in {} s", cpu_b,
-                              detail::kPeerTimeout.count()));
-      if (detail::past(i, stop)) return i + 1;
-    }
-    return n;
+  return timed_batches(kCachelineBudget, peer, cpu_b, "cache-line", [&] {
+    publish(lines.ping, ++seq);
+    Word answer = 0;
+    return spin_while_equal(lines.pong, seq - 1, answer);
   });
-  peer.finish();
-  return ns;
 }
 
 double wakeup_round_trip_ns(int cpu_a, int cpu_b) {
@@ -161,18 +170,10 @@ double wakeup_round_trip_ns(int cpu_a, int cpu_b) {
       });
 
   Word seq = 0;
-  const double ns = detail::median_of_batch_means_ns(kWakeupBudget, [&](std::uint64_t n, std::uint64_t stop) {
-    for (std::uint64_t i = 0; i < n; ++i) {
-      publish(lines.ping, ++seq);
-      if (!sleep_while_equal(lines.pong, seq - 1))
-        peer.fail(fmt::format("wake-up round trip: CPU {} did not answer in {} s", cpu_b,
-                              detail::kPeerTimeout.count()));
-      if (detail::past(i, stop)) return i + 1;
-    }
-    return n;
+  return timed_batches(kWakeupBudget, peer, cpu_b, "wake-up", [&] {
+    publish(lines.ping, ++seq);
+    return sleep_while_equal(lines.pong, seq - 1).has_value();
   });
-  peer.finish();
-  return ns;
 }
 
 }  // namespace ipc

@@ -15,6 +15,7 @@
 #include <charconv>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 #include <vector>
 
 #include "ipc/unique_fd.hpp"
@@ -214,13 +215,11 @@ void open_counters(SideCounters::State& s) try {
     if (s.groups.size() != targets.size()) s.perf[e] = false;
   }
 
-  const auto perf_source = [](SideEvent e) {
-    return e == SideEvent::syscalls ? std::string("perf_event_open tracepoint raw_syscalls:sys_enter")
-                                    : fmt::format("perf_event_open software event {}",
-                                                  e == SideEvent::cpu_ns ? "task-clock"
-                                                  : e == SideEvent::switches ? "context-switches"
-                                                  : e == SideEvent::migrations ? "cpu-migrations"
-                                                                               : "page-faults");
+  std::array<std::string_view, kSideEvents> perf_name{};
+  for (const PerfEvent& e : events) perf_name[index(e.event)] = e.name;
+  const auto perf_source = [&perf_name](SideEvent e) {
+    return fmt::format("perf_event_open {} {}", e == SideEvent::syscalls ? "tracepoint" : "software event",
+                       perf_name[index(e)]);
   };
   const bool has_sched = detail::read_text(s.proc(s.self ? 0 : s.tids.empty() ? s.pid : s.tids.front(), "sched"))
                              .has_value();
@@ -231,6 +230,21 @@ void open_counters(SideCounters::State& s) try {
       continue;
     }
     const std::string& why = refused[i];
+    // What every user can read: getrusage for the calling thread, proc(5) for another process.
+    static constexpr std::array<std::pair<const char*, const char*>, kSideEvents> kReadable{{
+        {},
+        {},
+        {"getrusage(RUSAGE_THREAD) ru_nvcsw + ru_nivcsw",
+         "/proc/<pid>/task/<tid>/status voluntary_ctxt_switches + nonvoluntary_ctxt_switches"},
+        {"getrusage(RUSAGE_THREAD) ru_nivcsw", "/proc/<pid>/task/<tid>/status nonvoluntary_ctxt_switches"},
+        {},
+        {"getrusage(RUSAGE_THREAD) ru_minflt + ru_majflt", "/proc/<pid>/task/<tid>/stat minflt + majflt"},
+        {},
+    }};
+    if (kReadable[i].first) {
+      s.source[i] = s.self ? kReadable[i].first : kReadable[i].second;
+      continue;
+    }
     switch (e) {
       case SideEvent::syscalls:
         s.source[i] = fmt::format("absent: {} (rw_calls counts the read/write family instead)", why);
@@ -242,23 +256,15 @@ void open_counters(SideCounters::State& s) try {
                                         "sendto/recvfrom, sendmsg/recvmsg, mq_*, msgsnd/msgrcv, io_uring_enter",
                                         s.self ? "/proc/thread-self/" : "/proc/<pid>/task/<tid>/");
         break;
-      case SideEvent::switches:
-        s.source[i] = s.self ? "getrusage(RUSAGE_THREAD) ru_nvcsw + ru_nivcsw"
-                             : "/proc/<pid>/task/<tid>/status voluntary_ctxt_switches + nonvoluntary_ctxt_switches";
-        break;
-      case SideEvent::involuntary_switches:
-        s.source[i] = s.self ? "getrusage(RUSAGE_THREAD) ru_nivcsw"
-                             : "/proc/<pid>/task/<tid>/status nonvoluntary_ctxt_switches";
-        break;
       case SideEvent::migrations:
         s.source[i] = has_sched ? fmt::format("{}sched se.nr_migrations",
                                               s.self ? "/proc/thread-self/" : "/proc/<pid>/task/<tid>/")
                                 : fmt::format("absent: {}, and no /proc sched file (CONFIG_SCHED_DEBUG)", why);
         break;
+      case SideEvent::switches:
+      case SideEvent::involuntary_switches:
       case SideEvent::page_faults:
-        s.source[i] = s.self ? "getrusage(RUSAGE_THREAD) ru_minflt + ru_majflt"
-                             : "/proc/<pid>/task/<tid>/stat minflt + majflt";
-        break;
+        break;  // kReadable
       case SideEvent::cpu_ns:
         s.source[i] = s.self ? "clock_gettime(CLOCK_THREAD_CPUTIME_ID)"
                              : fmt::format("absent: {} (another process's CPU clock advances in scheduler ticks)", why);
