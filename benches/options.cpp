@@ -240,8 +240,8 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
                "after each timed batch, run as many round trips without timestamps and report\n"
                "timing_cost = timed / clock-free wall time (doubles the run time)");
   app.add_flag("--explain", options.explain,
-               "below the summary (and in --md), per round trip and side: system calls, context switches,\n"
-               "involuntary switches, CPU migrations, page faults (always in --json)");
+               "a table below the summary (and in --md): per round trip and\n"
+               "side, system calls, switches, migrations, page faults");
 
   try {
     app.parse(static_cast<int>(ours.size()), ours.data());
