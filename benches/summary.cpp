@@ -83,7 +83,8 @@ void SummaryReporter::ReportRuns(const std::vector<Run>& runs) {
       row.achieved_rate = counter("achieved_rate");
       if (!aggregate) row.late_sends = std::max(row.late_sends.value_or(0), counter("late_sends").value_or(0));
       for (const auto& [name, value] : run.counters)
-        if (name.starts_with("producer_") || name.starts_with("consumer_")) row.explain[name] = value.value;
+        if (name.starts_with("producer_") || name.starts_with("consumer_") || name == "vs_floor")
+          row.explain[name] = value.value;
     }
   }
 }
@@ -242,12 +243,15 @@ Table build_explanation(const std::vector<SummaryRow>& rows, bool& read_write_on
   t.open_loop = std::ranges::any_of(rows, [](const SummaryRow& row) { return row.spec.rate.has_value(); });
   if (t.open_loop) t.header.push_back("rate");
   for (const ExplainColumn& c : kExplainColumns) t.header.push_back(c.header);
+  t.header.push_back("x floor");
   for (const SummaryRow& row : rows) {
     if (row.error) continue;
     std::vector<std::string> line{std::string(row.spec.transport->name), format_size(row.spec.payload),
                                   std::string(to_string(row.spec.placement))};
     if (t.open_loop) line.push_back(row.spec.rate ? short_rate(static_cast<double>(*row.spec.rate)) : "closed");
     for (const ExplainColumn& c : kExplainColumns) line.push_back(per_round_trip(explain_value(row, c, read_write_only)));
+    const auto floor = row.explain.find("vs_floor");
+    line.push_back(floor == row.explain.end() ? "-" : fmt::format("{:.1f}", floor->second));
     t.lines.push_back(std::move(line));
   }
   return t;
@@ -256,8 +260,8 @@ Table build_explanation(const std::vector<SummaryRow>& rows, bool& read_write_on
 std::string explanation_legend(bool read_write_only, bool page_faults) {
   return fmt::format(
       "Per round trip, P = producer (its benchmark thread), C = consumer (its every thread): sys = system calls{}, "
-      "sw = context switches, inv = the involuntary ones among them, mig = CPU migrations{} (JSON context "
-      "explain_source: where each is counted).",
+      "sw = context switches, inv = the involuntary ones among them, mig = CPU migrations{}; x floor = the mean "
+      "over the machine's floor of its kind on those CPUs (JSON context explain_source: where each is counted).",
       read_write_only ? " (here the read/write family only: no raw_syscalls tracepoint)" : "",
       page_faults ? ", flt = page faults" : "");
 }

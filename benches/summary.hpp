@@ -91,7 +91,7 @@ std::string markdown_summary(const std::vector<SummaryRow>& rows, const std::vec
 
 // --explain: per result, what each side asked of the kernel per round trip
 // (system calls, switches, involuntary switches, migrations, page faults:
-// "-" where not counted), in a table of its own below the summary, whose
+// "-" where not counted) and its mean over the machine's floor, in a table of its own below the summary, whose
 // 100 columns have no room for them.  Page faults are left out where the
 // table would be wider (they stay in --md and --json).
 void print_explanation(std::FILE* out, const std::vector<SummaryRow>& rows);
