@@ -13,6 +13,13 @@ std::string_view kind_of(std::string_view cause) {
   return cause.substr(0, end);
 }
 
+// "a, b, c and 2 more": the first three names, then how many more.
+std::string first_names(const std::vector<std::string>& names) {
+  const std::vector<std::string> shown(names.begin(), names.begin() + std::min<std::ptrdiff_t>(3, std::ssize(names)));
+  return fmt::format("{}{}", fmt::join(shown, ", "),
+                     names.size() > shown.size() ? fmt::format(" and {} more", names.size() - shown.size()) : "");
+}
+
 }  // namespace
 
 bool Cautions::add(std::string cause) {
@@ -39,11 +46,10 @@ std::optional<std::string> machine_tail_caution(const std::vector<SummaryRow>& r
     if (!stall || largest->second > stall->second) stall = largest;
   }
   if (names.empty()) return std::nullopt;
-  const std::vector<std::string> shown(names.begin(), names.begin() + std::min<std::ptrdiff_t>(3, std::ssize(names)));
-  return fmt::format("the tail is the machine's: CPU {} stalled {} in the noise probe, and the max of {} ({}{}) is "
+  return fmt::format("the tail is the machine's: CPU {} stalled {} in the noise probe, and the max of {} ({}) is "
                      "within that",
-                     stall->first, short_duration(stall->second), names.size() == 1 ? "1 result" : fmt::format("{} results", names.size()),
-                     fmt::join(shown, ", "), names.size() > shown.size() ? fmt::format(" and {} more", names.size() - shown.size()) : "");
+                     stall->first, short_duration(stall->second),
+                     names.size() == 1 ? "1 result" : fmt::format("{} results", names.size()), first_names(names));
 }
 
 std::vector<std::string> result_cautions(const std::vector<SummaryRow>& rows) {
@@ -53,11 +59,9 @@ std::vector<std::string> result_cautions(const std::vector<SummaryRow>& rows) {
     if (row.p50_ns > 0 && row.ns_per_round_trip > kMeanOverP50Bound * row.p50_ns) skewed.push_back(row.spec.name());
     if (row.cv && *row.cv > kCvBound) varied.push_back(row.spec.name());
   }
-  // The first three names, then how many more: one line, not a list.
+  // One line, not a list.
   const auto some = [&rows](const std::vector<std::string>& names) {
-    const std::vector<std::string> shown(names.begin(), names.begin() + std::min<std::ptrdiff_t>(3, std::ssize(names)));
-    return fmt::format("{} of {} results ({}{})", names.size(), rows.size(), fmt::join(shown, ", "),
-                       names.size() > shown.size() ? fmt::format(" and {} more", names.size() - shown.size()) : "");
+    return fmt::format("{} of {} results ({})", names.size(), rows.size(), first_names(names));
   };
   std::vector<std::string> causes;
   if (!skewed.empty())

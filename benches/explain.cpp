@@ -36,19 +36,19 @@ void BatchCounters::before() noexcept {
 }
 
 void BatchCounters::after() noexcept {
-  producer_after_ = producer_.read();
-  if (consumer_) consumer_after_ = consumer_->read();
+  producer_delta_ = difference(producer_before_, producer_.read());
+  if (consumer_) consumer_delta_ = difference(consumer_before_, consumer_->read());
 }
 
 void BatchCounters::report(benchmark::State& state, std::uint64_t round_trips) const {
   if (round_trips == 0) return;
-  report_side(state, "producer", difference(producer_before_, producer_after_), round_trips);
-  if (consumer_) report_side(state, "consumer", difference(consumer_before_, consumer_after_), round_trips);
+  report_side(state, "producer", producer_delta_, round_trips);
+  if (consumer_) report_side(state, "consumer", consumer_delta_, round_trips);
 }
 
 std::optional<std::uint64_t> BatchCounters::consumer_cpu_ns() const noexcept {
   if (!consumer_) return std::nullopt;
-  return difference(consumer_before_, consumer_after_)[SideEvent::cpu_ns];
+  return consumer_delta_[SideEvent::cpu_ns];
 }
 
 std::string explain_source(bool remote) {

@@ -39,7 +39,8 @@ class BatchCounters {
  private:
   SideCounters producer_;
   std::optional<SideCounters> consumer_;
-  SideCounts producer_before_, producer_after_, consumer_before_, consumer_after_;
+  SideCounts producer_before_, consumer_before_;  // the readings before the batch
+  SideCounts producer_delta_, consumer_delta_;    // over the batch, once after() has read again
 };
 
 // The JSON context key explain_source: which threads each side counts and,

@@ -73,12 +73,6 @@ void report_cpu(benchmark::State& state, const CpuTimes& before, const CpuTimes&
   }
 }
 
-std::string interrupted() { return fmt::format("interrupted by {}", StopSignals::name(StopSignals::received())); }
-
-}  // namespace
-
-namespace {
-
 // The floor of the benchmark's CPU pair, and its mean over the floor of its kind.
 void report_floor(benchmark::State& state, const BenchSpec& spec, const MachineProbes& probes, double mean_ns) {
   const PairFloor* floor = probes.floor(spec);
@@ -87,6 +81,8 @@ void report_floor(benchmark::State& state, const BenchSpec& spec, const MachineP
   if (floor->wakeup_ns) state.counters["floor_wakeup_ns"] = benchmark::Counter(*floor->wakeup_ns);
   if (const auto ratio = probes.vs_floor(spec, mean_ns)) state.counters["vs_floor"] = benchmark::Counter(*ratio);
 }
+
+std::string interrupted() { return fmt::format("interrupted by {}", StopSignals::name(StopSignals::received())); }
 
 }  // namespace
 

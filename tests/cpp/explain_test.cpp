@@ -18,6 +18,7 @@
 
 #include "ipc/registry.hpp"
 #include "ipc/side_counters.hpp"
+#include "temp_tree.hpp"
 #include "test_support.hpp"
 
 namespace ipc {
@@ -26,11 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("ipc_bench_explain_" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 struct BenchRun {
   test::CommandResult result;
@@ -39,8 +35,8 @@ struct BenchRun {
 
 BenchRun ipc_bench(std::vector<std::string> args, const std::vector<std::string>& env = {},
               const std::vector<std::string>& prefix = {}) {
-  const TempDir dir;
-  const fs::path out = dir.path / "out.json";
+  const test::TempTree dir;
+  const fs::path out = dir.root() / "out.json";
   args.insert(args.begin(), test::built("ipc_bench"));
   args.insert(args.begin(), prefix.begin(), prefix.end());
   args.insert(args.end(), {"--json", out.string()});
