@@ -95,8 +95,7 @@ BenchmarkFlags parse_benchmark_flags(const std::vector<std::string>& flags) {
       }
       result.filter = value;
       result.passed.push_back(flag);
-    } else if (name == "benchmark_report_aggregates_only" || name == "benchmark_enable_random_interleaving" ||
-               name == "benchmark_counters_tabular") {
+    } else if (name == "benchmark_enable_random_interleaving" || name == "benchmark_counters_tabular") {
       (void)boolean(name, value, bare);
       result.passed.push_back(flag);
     } else if (name == "benchmark_list_tests") {
@@ -104,6 +103,8 @@ BenchmarkFlags parse_benchmark_flags(const std::vector<std::string>& flags) {
       result.passed.push_back(flag);
     } else if (name == "benchmark_display_aggregates_only") {
       result.display_aggregates_only = boolean(name, value, bare);
+    } else if (name == "benchmark_report_aggregates_only") {
+      result.report_aggregates_only = boolean(name, value, bare);
     } else if (name == "benchmark_time_unit") {
       needs_value();
       if (value != "ns" && value != "us" && value != "ms" && value != "s") refuse(name, value, "ns, us, ms or s");

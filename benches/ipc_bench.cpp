@@ -32,6 +32,7 @@
 #include "stop_signals.hpp"
 #include "session.hpp"
 #include "summary.hpp"
+#include "tell.hpp"
 
 #ifndef IPC_BENCH_BUILD_TYPE
 #define IPC_BENCH_BUILD_TYPE "unknown"
@@ -52,6 +53,22 @@ void print_list() {
   }
 }
 
+// 0 once stdout has taken everything written to it, else 1 with one line.
+int stdout_written() {
+  if (const auto error = flush_stdout()) {
+    tell("{}", *error);
+    return 1;
+  }
+  return 0;
+}
+
+// The console summary, printed after the run, where a skipped pair's reason
+// is said in its row's place; without it, the reason goes to stderr as the
+// pair is planned.
+bool shows_summary(const Options& options) {
+  return options.benchmark.display == ReportFormat::console && !options.benchmark.list_tests;
+}
+
 // Checked before anything is timed: a missing consumer is a set-up error.
 bool consumers_present(const Options& options) {
   if (options.remote) return true;  // started by hand, elsewhere
@@ -59,7 +76,7 @@ bool consumers_present(const Options& options) {
     for (const Transport* t : options.transports) {
       const std::string executable = consumer_for(*t, options).executable();
       if (!find_executable(executable)) {
-        fmt::print(stderr, "ipc_bench: --consumer-cmd: {} {}\n", executable,
+        tell("--consumer-cmd: {} {}", executable,
                    names_a_path(executable) ? "not found or not executable" : "not found in PATH");
         return false;
       }
@@ -69,7 +86,7 @@ bool consumers_present(const Options& options) {
   for (const Transport* t : options.transports) {
     const std::string path = consumer_path(t->consumer);
     if (!find_executable(path)) {
-      fmt::print(stderr, "ipc_bench: consumer for {} not found or not executable: {} (set IPC_BENCH_CONSUMER_DIR)\n",
+      tell("consumer for {} not found or not executable: {} (set IPC_BENCH_CONSUMER_DIR)",
                  t->name, path);
       return false;
     }
@@ -87,16 +104,16 @@ std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allo
         BenchSpec spec{t, payload, placement, assign_cpus(placement, options.cpus, allowed, topology), options.check,
                        std::nullopt};
         if (std::string why = payload_refusal(*t, payload); !why.empty()) {
-          fmt::print(stderr, "ipc_bench: skipping {}: {}\n", spec.name(), why);
+          if (!shows_summary(options)) tell("skipping {}: {}", spec.name(), why);
           skipped.push_back({std::string(t->name), payload, placement, std::move(why)});
           continue;
         }
         if (options.remote) spec.cpus.consumer.reset();  // placement pins the producer only
         const bool shares_cpu = placement == Placement::same || (placement == Placement::none && allowed.size() < 2);
         if (t->spins && shares_cpu) {
-          fmt::print(stderr,
-                     "ipc_bench: skipping {}: a busy-waiting consumer sharing the producer's CPU only runs when "
-                     "the scheduler preempts the spinner, which makes every round trip a scheduler tick\n",
+          if (!shows_summary(options))
+            tell("skipping {}: a busy-waiting consumer sharing the producer's CPU only runs when "
+                     "the scheduler preempts the spinner, which makes every round trip a scheduler tick",
                      spec.name());
           skipped.push_back({std::string(t->name), payload, placement,
                              "a busy-waiting consumer sharing the producer's CPU runs only when the scheduler "
@@ -246,16 +263,17 @@ int run(int argc, char** argv) {
     options = parse_options(argc, argv, allowed, topology);
     if (options.remote) resolve_remote_host(*options.remote);
   } catch (const HelpShown&) {
-    return 0;
+    return stdout_written();
   } catch (const UsageError& e) {
-    fmt::print(stderr, "ipc_bench: {} (see ipc_bench --help)\n", e.what());
+    tell("{} (see ipc_bench --help)", e.what());
     return 2;
   }
   if (options.list) {
     print_list();
-    return 0;
+    return stdout_written();
   }
-  for (const std::string& note : options.notes) fmt::print(stderr, "ipc_bench: {}\n", note);
+  if (!shows_summary(options))
+    for (const std::string& note : options.notes) tell("{}", note);
   if (!consumers_present(options)) return 1;
 
   std::vector<std::string> gb_args{argv[0]};
@@ -266,18 +284,22 @@ int run(int argc, char** argv) {
   gb_argv.push_back(nullptr);
   benchmark::Initialize(&gb_argc, gb_argv.data());
   if (gb_argc > 1) {
-    fmt::print(stderr, "ipc_bench: unknown or malformed Google Benchmark flag '{}' (see ipc_bench --help)\n", gb_argv[1]);
+    tell("unknown or malformed Google Benchmark flag '{}' (see ipc_bench --help)", gb_argv[1]);
     return 2;
   }
 
   std::vector<Skipped> skipped;
   const std::vector<BenchSpec> specs = plan(options, allowed, topology, skipped);
   if (specs.empty()) {
-    fmt::print(stderr, "ipc_bench: nothing left to run: every benchmark asked for was skipped (the reasons are above)\n");
+    if (shows_summary(options))
+      for (const Skipped& s : skipped)
+        tell("skipping {}{}{}: {}", s.transport, s.payload ? fmt::format(" {}", format_size(*s.payload)) : "",
+             s.placement ? fmt::format(" {}", to_string(*s.placement)) : "", s.reason);
+    tell("nothing left to run: every benchmark asked for was skipped (the reasons are above)");
     return 2;
   }
   // Before any name of this run exists: what killed runs left (see ipc/stale_names.hpp).
-  if (const std::string note = remove_stale_names_note(); !note.empty()) fmt::print(stderr, "ipc_bench: {}\n", note);
+  if (const std::string note = remove_stale_names_note(); !note.empty()) tell("{}", note);
   Session session(options);
   MachineProbes probes;
   for (const BenchSpec& spec : specs) {
@@ -311,7 +333,7 @@ int run(int argc, char** argv) {
   benchmark::AddCustomContext("floor", probes.floor_context());
 
   SummaryReporter summary(display_reporter(options), specs);
-  RunReporter reporter(summary, output_files(options), options.benchmark.display_aggregates_only);
+  RunReporter reporter(summary, output_files(options), options.benchmark);
   const std::size_t matched = benchmark::RunSpecifiedBenchmarks(&reporter);
   session.finish();
   if (StopSignals::received() == 0) probes.after();
@@ -319,7 +341,7 @@ int run(int argc, char** argv) {
   benchmark::Shutdown();
   if (matched == 0) {
     // Google Benchmark's own words name a regex the user may never have typed.
-    fmt::print(stderr, "ipc_bench: nothing left to run: --benchmark_filter={} matches none of the {} benchmarks ({}{})\n",
+    tell("nothing left to run: --benchmark_filter={} matches none of the {} benchmarks ({}{})",
                options.benchmark.filter, specs.size(), specs.front().name(), specs.size() > 1 ? ", ..." : "");
     return 2;
   }
@@ -333,9 +355,9 @@ int run(int argc, char** argv) {
   }
   Cautions cautions;
   for (std::string& cause : causes)
-    if (cautions.add(cause)) fmt::print(stderr, "ipc_bench: caution: {}\n", cause);
+    if (cautions.add(cause)) tell_caution(cause);
   int status = reporter.any_failed() || !session.failures().empty() ? 1 : 0;
-  if (options.benchmark.display == ReportFormat::console && !options.benchmark.list_tests) {
+  if (shows_summary(options)) {
     for (const std::string& line : probes.lines()) fmt::print("{}\n", wrap(line, 2));
     print_summary(stdout, summary.rows(), skipped);
     if (options.explain) print_explanation(stdout, summary.rows());
@@ -348,15 +370,15 @@ int run(int argc, char** argv) {
       errors.push_back(std::move(*error));
   }
   for (const std::string& error : errors) {
-    fmt::print(stderr, "ipc_bench: {}\n", error);
+    tell("{}", error);
     status = 1;
   }
   if (const auto error = flush_stdout()) {
-    fmt::print(stderr, "ipc_bench: {}\n", *error);
+    tell("{}", *error);
     status = 1;
   }
   if (signal != 0) {
-    fmt::print(stderr, "ipc_bench: interrupted by {}{}; consumers stopped\n", StopSignals::name(signal),
+    tell("interrupted by {}{}; consumers stopped", StopSignals::name(signal),
                reporter.interrupted() ? fmt::format(" at {}", *reporter.interrupted()) : "");
     return 128 + signal;
   }

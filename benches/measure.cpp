@@ -112,8 +112,11 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
           std::max<std::uint64_t>(1, static_cast<std::uint64_t>(1e9 / static_cast<double>(*spec.rate) * ticks_per_ns));
     }
     BatchCounters counters(runner.consumer_pid());
-    const CpuTimes cpu_before = read_cpu_times(runner.consumer_pid());
+    // The counters' reads (a system call per thread and group) outside the
+    // CPU clocks' span: in it, they would count as the producer's CPU time
+    // of a short batch's round trips.
     counters.before();
+    const CpuTimes cpu_before = read_cpu_times(runner.consumer_pid());
     const auto wall_start = Clock::now();
     while (state.KeepRunningBatch(state.max_iterations)) {
       runner.run(batch);
@@ -121,8 +124,8 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
       state.SetIterationTime(static_cast<double>(batch.ticks) / ticks_per_ns * 1e-9);
     }
     const double timed_wall = seconds_since(wall_start);
-    counters.after();
     const CpuTimes cpu_after = read_cpu_times(runner.consumer_pid());
+    counters.after();
     // A clock-free batch is a closed loop: it measures the stamps of closed-loop batches only.
     if (options.timing_cost && !spec.rate) {
       Batch clock_free{count};

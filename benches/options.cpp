@@ -18,6 +18,7 @@
 #include "ipc/parse.hpp"
 #include "platform.hpp"
 #include "remote_option.hpp"
+#include "summary.hpp"
 
 namespace ipc::bench {
 namespace {
@@ -128,6 +129,26 @@ void refuse_shared_outputs(const Options& options) {
         throw UsageError(fmt::format("{} and {} name the same file", outputs[i].first, outputs[j].first));
 }
 
+// --help in 100 columns: CLI11 prints the names and value in 30, then each
+// description line as given, so the descriptions are wrapped to the rest.
+constexpr std::size_t kHelpNameColumns = 30;
+std::string described(std::string_view text) { return wrap(text, 0, kConsoleColumns - kHelpNameColumns); }
+
+// An option's value by its name only (N, FILE, LIST): CLI11's own adds its
+// type and validators ("TEXT ...", "ENUM:value in {...} OR {1,0}").
+class HelpFormatter : public CLI::Formatter {
+ public:
+  std::string make_option_opts(const CLI::Option* option) const override {
+    return option->get_type_name().empty() ? "" : " " + option->get_type_name();
+  }
+};
+
+Check parse_check(const std::string& text) {
+  if (text == "sampled") return Check::sampled;
+  if (text == "full") return Check::full;
+  throw UsageError(fmt::format("invalid --check '{}': expected sampled or full", text));
+}
+
 }  // namespace
 
 std::vector<std::string> split_consumer_command(std::string_view text) {
@@ -192,56 +213,84 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
   CLI::App app("ipc_bench: round-trip latency of inter-process communication mechanisms.\n"
                "Flags starting with --benchmark_ go to Google Benchmark.",
                "ipc_bench");
+  app.formatter(std::make_shared<HelpFormatter>());
+  app.get_formatter()->column_width(kHelpNameColumns);
+  app.set_help_flag("-h,--help", "print this help and exit");
   std::vector<std::string> transport_names, payload_texts, placement_texts;
   std::string cpus_text, iterations_text, repetitions_text, warm_up_text, json_path;
-  std::string timeout_text, md_path;
+  std::string timeout_text, md_path, check_text;
   app.add_flag("--list", options.list, "list the transports and exit");
-  app.add_option("-t,--transports", transport_names, "transports to run, comma-separated (default: all)")
-      ->delimiter(',');
-  app.add_option("-p,--payload", payload_texts, "payload sizes in bytes, comma-separated: 4,64,4K,1M (default: 4)")
-      ->delimiter(',');
+  app.add_option("-t,--transports", transport_names, described("transports to run, comma-separated (default: all)"))
+      ->delimiter(',')
+      ->type_name("LIST");
+  app.add_option("-p,--payload", payload_texts,
+                 described("payload sizes in bytes, comma-separated: 4,64,4K,1M (default: 4)"))
+      ->delimiter(',')
+      ->type_name("SIZES");
   app.add_option("--placement", placement_texts,
-                 "split (two CPUs; default when two are allowed), same (one CPU), none (unpinned),\n"
-                 "smt, llc, cross_llc, cross_node (two CPUs chosen by topology, where the machine has them)")
-      ->delimiter(',');
-  app.add_option("--cpus", cpus_text, "CPUs for the producer and the consumer: A,B");
-  app.add_option("-n,--iterations", iterations_text, "timed round trips per benchmark (default: Google Benchmark decides)");
+                 described("split (two CPUs; default when two are allowed), same (one CPU), none (unpinned), smt, "
+                           "llc, cross_llc, cross_node (two CPUs chosen by topology, where the machine has them); "
+                           "comma-separated"))
+      ->delimiter(',')
+      ->type_name("LIST");
+  app.add_option("--cpus", cpus_text, described("CPUs for the producer and the consumer"))->type_name("A,B");
+  app.add_option("-n,--iterations", iterations_text,
+                 described("timed round trips per benchmark (default: Google Benchmark decides)"))
+      ->type_name("N");
   app.add_option("-r,--repetitions", repetitions_text,
-                 "repeat each benchmark N times; the summary shows the median and the coefficient of variation");
-  app.add_option("--warmup", warm_up_text, "untimed round trips before timing: a count (2000) or a time (50ms, 1s); default 50ms");
-  app.add_option("--timeout", timeout_text, "seconds to wait for any one pong (default: 5)");
-  app.add_option("--json", json_path, "write Google Benchmark JSON to FILE");
-  app.add_option("--md", md_path, "write the summary as a GitHub-flavoured Markdown table to FILE");
+                 described("repeat each benchmark N times; the summary shows the median and the coefficient of "
+                           "variation"))
+      ->type_name("N");
+  app.add_option("--warmup", warm_up_text,
+                 described("untimed round trips before timing: a count (2000) or a time (50ms, 1s); default 50ms"))
+      ->type_name("N|TIME");
+  app.add_option("--timeout", timeout_text, described("seconds to wait for any one pong (default: 5)"))
+      ->type_name("SECONDS");
+  app.add_option("--json", json_path, described("write Google Benchmark JSON to FILE"))->type_name("FILE");
+  app.add_option("--md", md_path, described("write the summary as a GitHub-flavoured Markdown table to FILE"))
+      ->type_name("FILE");
   app.add_flag("--gb-table", options.gb_table,
-               "also show Google Benchmark's own rows (as does an explicit --benchmark_format=console)");
+               described("also show Google Benchmark's own rows (as does an explicit --benchmark_format=console)"));
   std::string consumer_command_text;
-  auto* consumer_command = app.add_option(
-      "--consumer-cmd", consumer_command_text,
-      "start \"CMD ARGS\" in place of the built-in consumer, with the transport's arguments after them; "
-      "split at spaces (no quoting); {transport} becomes the transport's name");
+  auto* consumer_command =
+      app.add_option("--consumer-cmd", consumer_command_text,
+                     described("start \"CMD ARGS\" in place of the built-in consumer, with the transport's "
+                               "arguments after them; split at spaces (no quoting); {transport} becomes the "
+                               "transport's name"))
+          ->type_name("CMD");
   std::string remote_text, token;
   auto* remote = app.add_option("--remote", remote_text,
-                                "run against a consumer started by hand at HOST:PORT (tcp_consumer or udp_consumer "
-                                "--listen); -t tcp_nodelay, tcp_nagle or udp");
-  auto* token_option = app.add_option("--token", token, "with --remote: the consumer's --token");
-  app.add_option("--check", options.check,
-                 "how much of every pong to compare: sampled (default: whole up to 256 bytes, above the\n"
-                 "sequence at both ends and one moving 8-byte word) or full (every byte)")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, Check>{{"sampled", Check::sampled}, {"full", Check::full}}));
+                                described("run against a consumer started by hand at HOST:PORT (tcp_consumer or "
+                                          "udp_consumer --listen); -t tcp_nodelay, tcp_nagle or udp"))
+                     ->type_name("HOST:PORT");
+  auto* token_option =
+      app.add_option("--token", token, described("with --remote: the consumer's --token"))->type_name("SECRET");
+  if (!remote_available()) {
+    // Still parsed, to be refused in a line that says why; not offered.
+    remote->group("");
+    token_option->group("");
+  }
+  auto* check_option = app.add_option("--check", check_text,
+                 described("how much of every pong to compare: sampled (default: whole up to 256 bytes, above "
+                           "the sequence at both ends and one moving 8-byte word) or full (every byte)"))
+      ->type_name("sampled|full");
   std::vector<std::string> rate_texts;
   std::string duration_text;
   app.add_option("--rate", rate_texts,
-                 "open loop: messages per second, comma-separated (1k, 10k, 100k; k = 1000), or closed for\n"
-                 "the closed loop (the default); latency counts from when each ping was due")
-      ->delimiter(',');
-  auto* duration_option = app.add_option("--duration", duration_text,
-                                         "open loop: how long each rate runs when -n is not given (500ms, 5s; default 1s)");
+                 described("open loop: messages per second, comma-separated (1k, 10k, 100k; k = 1000), or closed "
+                           "for the closed loop (the default); latency counts from when each ping was due"))
+      ->delimiter(',')
+      ->type_name("LIST");
+  auto* duration_option =
+      app.add_option("--duration", duration_text,
+                     described("open loop: how long each rate runs when -n is not given (500ms, 5s; default 1s)"))
+          ->type_name("TIME");
   app.add_flag("--timing-cost", options.timing_cost,
-               "after each timed batch, run as many round trips without timestamps and report\n"
-               "timing_cost = timed / clock-free wall time (doubles the run time)");
+               described("after each timed batch, run as many round trips without timestamps and report "
+                         "timing_cost = timed / clock-free wall time (doubles the run time)"));
   app.add_flag("--explain", options.explain,
-               "a table below the summary (and in --md): per round trip and\n"
-               "side, system calls, switches, migrations, page faults");
+               described("a table below the summary (and in --md): per round trip and side, system calls, "
+                         "switches, migrations, page faults"));
 
   try {
     app.parse(static_cast<int>(ours.size()), ours.data());
@@ -252,6 +301,7 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
     throw UsageError(e.what());
   }
 
+  if (check_option->count() > 0) options.check = parse_check(check_text);
   options.transports = resolve_transports(transport_names, options.notes, options.unavailable);
   options.payloads = resolve_payloads(payload_texts, options.transports);
   options.placements = resolve_placements(placement_texts, allowed_cpus);

@@ -36,6 +36,10 @@ struct RemoteContext {
 RemoteTarget resolve_remote(const std::string& remote_text, bool token_given, const std::string& token,
                             const RemoteContext& context, std::vector<Placement>& placements);
 
+// Whether this build runs against a remote consumer at all: --help lists
+// --remote and --token only where it does (Linux).
+bool remote_available() noexcept;
+
 // --remote's host, resolved once, before anything runs (after
 // parse_options, which does no name lookup).  Throws UsageError.
 void resolve_remote_host(RemoteTarget& remote);

@@ -132,8 +132,10 @@ struct RunReporter::File {
   std::unique_ptr<benchmark::BenchmarkReporter> reporter;
 };
 
-RunReporter::RunReporter(SummaryReporter& summary, const std::vector<OutputFile>& files, bool display_aggregates_only)
-    : summary_(summary), display_aggregates_only_(display_aggregates_only) {
+RunReporter::RunReporter(SummaryReporter& summary, const std::vector<OutputFile>& files, const BenchmarkFlags& flags)
+    : summary_(summary),
+      display_aggregates_only_(flags.display_aggregates_only || flags.report_aggregates_only),
+      report_aggregates_only_(flags.report_aggregates_only) {
   for (const OutputFile& file : files) {
     auto sink = std::make_unique<File>();
     sink->file = file;
@@ -169,17 +171,14 @@ void RunReporter::ReportRuns(const std::vector<Run>& reported) {
     for (const auto& file : files_) file->reporter->ReportRuns(runs);
     return;
   }
-  for (const auto& file : files_) file->reporter->ReportRuns(runs);
   const bool has_aggregates =
       std::ranges::any_of(runs, [](const Run& run) { return run.run_type == Run::RT_Aggregate; });
-  if (!display_aggregates_only_ || !has_aggregates) {
-    summary_.ReportRuns(runs);
-    return;
-  }
   std::vector<Run> aggregates;
-  std::ranges::copy_if(runs, std::back_inserter(aggregates),
-                       [](const Run& run) { return run.run_type == Run::RT_Aggregate; });
-  summary_.ReportRuns(aggregates);
+  if (has_aggregates)
+    std::ranges::copy_if(runs, std::back_inserter(aggregates),
+                         [](const Run& run) { return run.run_type == Run::RT_Aggregate; });
+  for (const auto& file : files_) file->reporter->ReportRuns(report_aggregates_only_ && has_aggregates ? aggregates : runs);
+  summary_.report(runs, display_aggregates_only_ && has_aggregates ? aggregates : runs);
 }
 
 void RunReporter::Finalize() {

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "benchmark_flags.hpp"
 #include "output_file.hpp"
 #include "summary.hpp"
 
@@ -34,7 +35,10 @@ std::unique_ptr<benchmark::BenchmarkReporter> make_reporter(ReportFormat format,
 
 class RunReporter : public benchmark::BenchmarkReporter {
  public:
-  RunReporter(SummaryReporter& summary, const std::vector<OutputFile>& files, bool display_aggregates_only);
+  // `flags`: which reports see only the aggregates of a repeated benchmark
+  // (--benchmark_display_aggregates_only: the console; _report_: the files
+  // too).  The summary's rows always see every repetition.
+  RunReporter(SummaryReporter& summary, const std::vector<OutputFile>& files, const BenchmarkFlags& flags);
   ~RunReporter() override;
 
   bool ReportContext(const Context& context) override;
@@ -59,7 +63,7 @@ class RunReporter : public benchmark::BenchmarkReporter {
   struct File;
   SummaryReporter& summary_;
   std::vector<std::unique_ptr<File>> files_;
-  bool display_aggregates_only_;
+  bool display_aggregates_only_, report_aggregates_only_;
   bool failed_ = false;
   std::optional<std::string> interrupted_;
   std::ostringstream library_messages_;

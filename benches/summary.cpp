@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 
 namespace ipc::bench {
@@ -46,8 +47,8 @@ SummaryReporter::SummaryReporter(std::unique_ptr<benchmark::BenchmarkReporter> d
   }
 }
 
-void SummaryReporter::ReportRuns(const std::vector<Run>& runs) {
-  display_->ReportRuns(runs);
+void SummaryReporter::report(const std::vector<Run>& runs, const std::vector<Run>& shown) {
+  display_->ReportRuns(shown);
   for (const Run& run : runs) {
     const auto spec = specs_.find(run.run_name.function_name);
     if (spec == specs_.end()) continue;
@@ -131,7 +132,9 @@ struct Table {
   std::vector<std::vector<std::string>> lines;
   // Rate not held, failures: one line each, whole, for grep and scripts.
   std::vector<std::string> notes;
-  std::vector<std::string> skipped;  // the skipped pairs' reasons, wrapped on the console
+  // Lines whose last cell spans the columns after it (a skipped pair's
+  // reason, in its row's place), wrapped on the console under its start.
+  std::set<std::size_t> spanning;
   bool repeated = false, open_loop = false;
 };
 
@@ -179,11 +182,9 @@ Table build_table(const std::vector<SummaryRow>& rows, const std::vector<Skipped
     std::vector<std::string> line{s.transport, s.payload ? format_size(*s.payload) : "all",
                                   s.placement ? std::string(to_string(*s.placement)) : "all"};
     if (t.open_loop) line.push_back("-");
-    line.push_back("skipped");
+    line.push_back("skipped: " + s.reason);
+    t.spanning.insert(t.lines.size());
     t.lines.push_back(std::move(line));
-    t.skipped.push_back(fmt::format("skipped {}{}{}: {}", s.transport,
-                                  s.payload ? fmt::format(" {}", format_size(*s.payload)) : "",
-                                  s.placement ? fmt::format(" {}", to_string(*s.placement)) : "", s.reason));
   }
   return t;
 }
@@ -276,19 +277,23 @@ std::string format_size(std::size_t bytes) {
   return fmt::format("{} B", bytes);
 }
 
-std::string wrap(std::string_view text, std::size_t indent) {
+std::string wrap(std::string_view text, std::size_t indent, std::size_t width) {
+  // Breaks at a space only; the spaces inside a line are kept as written
+  // (aligned columns), those at a break dropped.
   std::string out, line;
   std::size_t start = 0;
   while (start < text.size()) {
     std::size_t end = text.find(' ', start);
     if (end == std::string_view::npos) end = text.size();
     const std::string_view word = text.substr(start, end - start);
-    if (!line.empty() && line.size() + 1 + word.size() > kConsoleColumns) {
+    const bool fresh = line.size() <= indent && line.find_first_not_of(' ') == std::string::npos;
+    if (!word.empty() && !fresh && line.size() + 1 + word.size() > width) {
+      while (line.ends_with(' ')) line.pop_back();
       out += line + "\n";
       line = std::string(indent, ' ');
       line += word;
-    } else {
-      if (!line.empty() && !line.ends_with(' ')) line += ' ';
+    } else if (!(word.empty() && fresh && !out.empty())) {
+      if (start > 0 && !(fresh && !out.empty())) line += ' ';
       line += word;
     }
     start = end + 1;
@@ -301,8 +306,11 @@ namespace {
 std::vector<std::size_t> column_widths(const Table& t) {
   std::vector<std::size_t> width(t.header.size(), 0);
   for (std::size_t c = 0; c < t.header.size(); ++c) width[c] = t.header[c].size();
-  for (const auto& line : t.lines)
-    for (std::size_t c = 0; c < line.size() && c < width.size(); ++c) width[c] = std::max(width[c], line[c].size());
+  for (std::size_t l = 0; l < t.lines.size(); ++l) {
+    const auto& line = t.lines[l];
+    const std::size_t cells = t.spanning.contains(l) ? line.size() - 1 : line.size();
+    for (std::size_t c = 0; c < cells && c < width.size(); ++c) width[c] = std::max(width[c], line[c].size());
+  }
   return width;
 }
 
@@ -323,17 +331,22 @@ void drop_column(Table& t, std::string_view header) {
 // Names left-aligned, figures right-aligned; each cell after one space.
 void print_table(std::FILE* out, const Table& t) {
   const std::vector<std::size_t> width = column_widths(t);
-  const auto render = [&width](const std::vector<std::string>& line) {
+  const auto render = [&width](const std::vector<std::string>& line, bool spans) {
     std::string text;
-    for (std::size_t c = 0; c < line.size(); ++c)
+    const std::size_t cells = spans ? line.size() - 1 : line.size();
+    for (std::size_t c = 0; c < cells; ++c)
       text += c == 0   ? fmt::format("{:<{}}", line[c], width[c])
               : c == 2 ? fmt::format(" {:<{}}", line[c], width[c])
                        : fmt::format(" {:>{}}", line[c], width[c]);
+    if (spans) {
+      const std::size_t indent = text.size() + 1;
+      return wrap(text + " " + line.back(), indent);
+    }
     while (text.ends_with(' ')) text.pop_back();
     return text;
   };
-  fmt::print(out, "{}\n", render(t.header));
-  for (const auto& line : t.lines) fmt::print(out, "{}\n", render(line));
+  fmt::print(out, "{}\n", render(t.header, false));
+  for (std::size_t l = 0; l < t.lines.size(); ++l) fmt::print(out, "{}\n", render(t.lines[l], t.spanning.contains(l)));
 }
 
 // A '|' in a cell would end it.
@@ -371,7 +384,6 @@ void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows, const st
   fmt::print(out, "\n{}\n", wrap(legend(t) + dropped, 0));
   print_table(out, t);
   for (const std::string& note : t.notes) fmt::print(out, "{}\n", note);
-  for (const std::string& note : t.skipped) fmt::print(out, "{}\n", wrap(note, 2));
 }
 
 void print_explanation(std::FILE* out, const std::vector<SummaryRow>& rows) {
@@ -392,10 +404,9 @@ std::string markdown_summary(const std::vector<SummaryRow>& rows, const std::vec
   const Table t = build_table(rows, skipped, true);
   std::string md = machine + "\n\n" + markdown_table(t);
   md += fmt::format("\n{}\n", legend(t));
-  if (!t.notes.empty() || !t.skipped.empty()) {
+  if (!t.notes.empty()) {
     md += "\n";
-    for (const auto* notes : {&t.notes, &t.skipped})
-      for (const std::string& note : *notes) md += fmt::format("- {}\n", markdown_cell(note));
+    for (const std::string& note : t.notes) md += fmt::format("- {}\n", markdown_cell(note));
   }
   if (explain) {
     bool read_write_only = false;

@@ -39,7 +39,11 @@ class SummaryReporter : public benchmark::BenchmarkReporter {
   SummaryReporter(std::unique_ptr<benchmark::BenchmarkReporter> display, std::vector<BenchSpec> specs);
 
   bool ReportContext(const Context& context) override { return display_->ReportContext(context); }
-  void ReportRuns(const std::vector<Run>& runs) override;
+  void ReportRuns(const std::vector<Run>& runs) override { report(runs, runs); }
+  // The rows from `runs`, every repetition of a benchmark (the max is the
+  // largest of them all); the display shows `shown`, which may be their
+  // aggregates only.
+  void report(const std::vector<Run>& runs, const std::vector<Run>& shown);
   void Finalize() override { display_->Finalize(); }
 
   [[nodiscard]] const std::vector<SummaryRow>& rows() const noexcept { return rows_; }
@@ -73,8 +77,9 @@ std::string short_duration(double ns);
 // 16 MiB, 128 KiB, 65507 B: a size as people write it.
 std::string format_size(std::size_t bytes);
 
-// Wraps `text` at kConsoleColumns, continuation lines indented by `indent` spaces.
-std::string wrap(std::string_view text, std::size_t indent);
+// Wraps `text` at `width` columns, continuation lines indented by `indent`
+// spaces; breaks at spaces only, keeping those inside a line.
+std::string wrap(std::string_view text, std::size_t indent, std::size_t width = kConsoleColumns);
 
 // The table after the run: transport, payload, placement, time per round
 // trip, round trips per second, p50 / p99 / max, each side's CPU time as a

@@ -55,13 +55,13 @@ class ConsumerCli {
     try {
       return body();
     } catch (const std::exception& e) {
-      fmt::print(stderr, "{}: {}\n", name_, e.what());
+      say(fmt::format("{}: {}\n", name_, e.what()));
       return 1;
     }
   }
 
   int usage_error(const std::string& message) {
-    fmt::print(stderr, "{}: {}\n{}", name_, message, app_.help());
+    say(fmt::format("{}: {}\n{}", name_, message, app_.help()));
     return 2;
   }
 
@@ -69,6 +69,13 @@ class ConsumerCli {
   [[nodiscard]] CLI::Option* payload_option() const noexcept { return payload_option_; }
 
  private:
+  // A stderr that cannot be written (closed, full) loses the line, not the
+  // exit status: fmt::print would throw there.
+  static void say(const std::string& text) noexcept {
+    (void)std::fwrite(text.data(), 1, text.size(), stderr);
+    std::clearerr(stderr);
+  }
+
   std::string name_;
   CLI::App app_;
   std::string payload_text_;

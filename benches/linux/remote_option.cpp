@@ -44,6 +44,8 @@ RemoteTarget resolve_remote(const std::string& remote_text, bool token_given, co
   return {target->host, target->port, token, {}};
 }
 
+bool remote_available() noexcept { return true; }
+
 void resolve_remote_host(RemoteTarget& remote) {
   try {
     sockaddr_in address{};

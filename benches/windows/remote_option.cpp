@@ -18,6 +18,8 @@ RemoteTarget resolve_remote(const std::string&, bool, const std::string&, const 
   refuse();
 }
 
+bool remote_available() noexcept { return false; }
+
 // Not reached: resolve_remote refused --remote already.
 void resolve_remote_host(RemoteTarget&) { refuse(); }
 

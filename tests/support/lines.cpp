@@ -12,4 +12,18 @@ std::vector<std::string> lines(const std::string& text) {
   return result;
 }
 
+std::string unwrapped(const std::string& text) {
+  std::string result;
+  for (const std::string& line : lines(text)) {
+    if (!result.empty() && line.starts_with(' ')) {
+      result.back() = ' ';
+      result += line.substr(line.find_first_not_of(' '));
+    } else {
+      result += line;
+    }
+    result += '\n';
+  }
+  return result;
+}
+
 }  // namespace ipc::test

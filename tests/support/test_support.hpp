@@ -104,4 +104,8 @@ std::string exits_with_status_1();
 // The lines of `text`, without their newlines.
 std::vector<std::string> lines(const std::string& text);
 
+// `text` with each wrapped line joined back: a newline and the indent of a
+// continuation line (one that starts with a space) become one space.
+std::string unwrapped(const std::string& text);
+
 }  // namespace ipc::test

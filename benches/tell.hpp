@@ -1,0 +1,31 @@
+#pragma once
+// ipc_bench's lines on stderr, written in one place.  A stderr that cannot
+// be written (closed, full, its reader gone, its terminal hung up) loses the
+// line and nothing else: fmt::print(stderr, ...) throws std::system_error
+// there, which would end the run without its JSON.
+#include <fmt/format.h>
+
+#include <string_view>
+#include <utility>
+
+namespace ipc::bench {
+
+// Writes `line` and a newline to stderr, whole, and flushes it.  A write that
+// fails is dropped: there is nowhere left to report it.  Never throws.
+void write_stderr_line(std::string_view line) noexcept;
+
+// "ipc_bench: <message>" on one line of stderr (an error is one line, however
+// long).  Never throws; a message that cannot be formatted (no memory) is lost.
+template <typename... Args>
+void tell(fmt::format_string<Args...> format, Args&&... args) noexcept {
+  try {
+    write_stderr_line("ipc_bench: " + fmt::format(format, std::forward<Args>(args)...));
+  } catch (...) {
+  }
+}
+
+// "ipc_bench: caution: <cause>", wrapped at the console's width (a caution is
+// read beside the summary, in a terminal).  Never throws.
+void tell_caution(std::string_view cause) noexcept;
+
+}  // namespace ipc::bench
