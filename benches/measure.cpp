@@ -36,14 +36,19 @@ void report_distribution(benchmark::State& state, const LatencyHistogram& histog
 // The open loop's own figures: the raw distribution and mean, the rate
 // asked for and the rate achieved (round trips over the time from the first
 // send to the last, which is the rate itself when every ping left on time),
-// and the pings that left more than one period late.
-void report_open_loop(benchmark::State& state, const Batch& batch, const LatencyHistogram& raw, std::uint64_t rate) {
+// the pings that left more than one period late, and those never sent
+// because the batch reached its duration first.
+void report_open_loop(benchmark::State& state, const Batch& batch, const LatencyHistogram& raw, std::uint64_t rate,
+                      std::uint64_t count) {
   const double ticks_per_ns = TickClock::instance().ticks_per_ns();
+  const std::uint64_t done = std::max<std::uint64_t>(1, batch.open_loop.round_trips);
   report_distribution(state, raw, "raw_");
   state.counters["raw_mean_ns"] =
-      benchmark::Counter(static_cast<double>(batch.open_loop.raw_ticks) / ticks_per_ns / static_cast<double>(batch.count));
+      benchmark::Counter(static_cast<double>(batch.open_loop.raw_ticks) / ticks_per_ns / static_cast<double>(done));
+  // The pings the duration ended before they were sent: the rate was not held.
+  if (done < count) state.counters["unsent"] = benchmark::Counter(static_cast<double>(count - done));
   const double span_s = static_cast<double>(batch.open_loop.send_span_ticks) / ticks_per_ns * 1e-9;
-  const double achieved = batch.count > 1 && span_s > 0 ? static_cast<double>(batch.count - 1) / span_s
+  const double achieved = done > 1 && span_s > 0 ? static_cast<double>(done - 1) / span_s
                                                         : static_cast<double>(rate);
   state.counters["rate"] = benchmark::Counter(static_cast<double>(rate));
   state.counters["achieved_rate"] = benchmark::Counter(achieved);
@@ -110,6 +115,11 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
       batch.open_loop.raw = &session.raw_histogram();
       batch.open_loop.period_ticks =
           std::max<std::uint64_t>(1, static_cast<std::uint64_t>(1e9 / static_cast<double>(*spec.rate) * ticks_per_ns));
+      // A rate's run is its --duration (its count is rate x duration), and
+      // a tenth more for a rate held within a few percent to finish.
+      if (!options.iterations)
+        batch.open_loop.max_span_ticks =
+            static_cast<std::uint64_t>(static_cast<double>(options.duration.count()) * 1.1e6 * ticks_per_ns);
     }
     BatchCounters counters(runner.consumer_pid());
     // The counters' reads (a system call per thread and group) outside the
@@ -118,10 +128,14 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
     counters.before();
     const CpuTimes cpu_before = read_cpu_times(runner.consumer_pid());
     const auto wall_start = Clock::now();
+    std::uint64_t done = count;
     while (state.KeepRunningBatch(state.max_iterations)) {
       runner.run(batch);
-      // The stamps' sum: the mean of exactly the round trips in the histogram.
-      state.SetIterationTime(static_cast<double>(batch.ticks) / ticks_per_ns * 1e-9);
+      if (spec.rate) done = std::max<std::uint64_t>(1, batch.open_loop.round_trips);
+      // The stamps' sum: the mean of exactly the round trips in the
+      // histogram, over `count` iterations however many of them were done.
+      state.SetIterationTime(static_cast<double>(batch.ticks) / ticks_per_ns * 1e-9 * static_cast<double>(count) /
+                             static_cast<double>(done));
     }
     const double timed_wall = seconds_since(wall_start);
     const CpuTimes cpu_after = read_cpu_times(runner.consumer_pid());
@@ -136,15 +150,15 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
       state.counters["timing_cost"] = benchmark::Counter(timed_wall / clock_free_wall);
     }
     if (spec.rate) {
-      report_open_loop(state, batch, session.raw_histogram(), *spec.rate);
+      report_open_loop(state, batch, session.raw_histogram(), *spec.rate, count);
     } else {
       state.SetItemsProcessed(state.iterations());
       state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(2 * spec.payload));
     }
     report_distribution(state, histogram);
-    report_cpu(state, cpu_before, cpu_after, counters, timed_wall, count);
-    report_floor(state, spec, probes, static_cast<double>(batch.ticks) / ticks_per_ns / static_cast<double>(count));
-    counters.report(state, count);
+    report_cpu(state, cpu_before, cpu_after, counters, timed_wall, done);
+    report_floor(state, spec, probes, static_cast<double>(batch.ticks) / ticks_per_ns / static_cast<double>(done));
+    counters.report(state, done);
   } catch (const std::exception& e) {
     session.drop();
     // A consumer killed because ipc_bench was told to stop: say that, not how it died.

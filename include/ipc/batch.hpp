@@ -38,6 +38,11 @@ struct OpenLoop {
   std::uint64_t raw_ticks = 0;       // out: the raw latencies' sum
   std::uint64_t late_sends = 0;      // out: pings sent more than one period after they were due
   std::uint64_t send_span_ticks = 0; // out: from the first send to the last: (count - 1) periods when on time
+  // in: the longest the batch may take from its first due time, ticks (0: no
+  // limit).  A rate the mechanism cannot hold would otherwise stretch the
+  // batch to count / achieved rate: --rate 10M --duration 1s for minutes.
+  std::uint64_t max_span_ticks = 0;
+  std::uint64_t round_trips = 0;     // out: the round trips done, count unless max_span_ticks ended the batch
 };
 
 struct Batch {

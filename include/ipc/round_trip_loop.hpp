@@ -93,9 +93,15 @@ class OpenLoopTimer {
  public:
   OpenLoopTimer(LatencyHistogram& corrected, OpenLoop& open_loop) noexcept
       : clock_(TickClock::instance()), corrected_(corrected), open_loop_(open_loop) {}
-  void begin() noexcept { due_ = clock_.stamp(); }
+  void begin() noexcept {
+    due_ = clock_.stamp();
+    deadline_ = open_loop_.max_span_ticks != 0 ? due_ + open_loop_.max_span_ticks : UINT64_MAX;
+  }
   void after_send() noexcept {}
   void end() noexcept {}
+  // A batch that cannot keep its rate ends at its deadline, read off the
+  // pong's own stamp: no clock read of its own.
+  [[nodiscard]] bool expired() const noexcept { return arrival_ > deadline_; }
   void before_send() noexcept {
     std::uint64_t now = clock_.stamp();
     if (now < due_) {
@@ -107,7 +113,8 @@ class OpenLoopTimer {
     sent_ = now;
   }
   void round_trip_done() noexcept {
-    const std::uint64_t arrival = clock_.stamp();
+    const std::uint64_t arrival = arrival_ = clock_.stamp();
+    ++open_loop_.round_trips;
     corrected_.record(arrival - due_);
     open_loop_.raw->record(arrival - sent_);
     corrected_ticks_ += arrival - due_;
@@ -124,7 +131,7 @@ class OpenLoopTimer {
   const TickClock& clock_;
   LatencyHistogram& corrected_;
   OpenLoop& open_loop_;
-  std::uint64_t due_ = 0, sent_ = 0, first_send_ = 0, corrected_ticks_ = 0;
+  std::uint64_t due_ = 0, sent_ = 0, first_send_ = 0, corrected_ticks_ = 0, arrival_ = 0, deadline_ = 0;
 };
 
 template <class Link, class Timer>
@@ -142,6 +149,9 @@ void loop(Link& link, Message& message, std::uint64_t& seq, std::atomic<std::uin
     // relaxed: only the watchdog reads it, to see that round trips go on.
     progress.store(s, std::memory_order_relaxed);
     timer.round_trip_done();
+    if constexpr (requires { timer.expired(); }) {
+      if (timer.expired()) break;
+    }
   }
   timer.end();
 }
@@ -168,7 +178,7 @@ void run_batch(Link& link, Message& message, std::uint64_t& seq, std::atomic<std
       return;
     }
     case Timing::open_loop: {
-      batch.open_loop.raw_ticks = batch.open_loop.late_sends = 0;
+      batch.open_loop.raw_ticks = batch.open_loop.late_sends = batch.open_loop.round_trips = 0;
       loop_detail::OpenLoopTimer timer(*batch.histogram, batch.open_loop);
       loop_detail::loop(link, message, seq, progress, batch.count, timer);
       batch.ticks = timer.total();
