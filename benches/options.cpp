@@ -18,7 +18,7 @@
 #include "ipc/parse.hpp"
 #include "platform.hpp"
 #include "remote_option.hpp"
-#include "summary.hpp"
+#include "wrap.hpp"
 
 namespace ipc::bench {
 namespace {

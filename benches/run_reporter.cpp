@@ -157,6 +157,15 @@ void RunReporter::ReportRuns(const std::vector<Run>& reported) {
   if (reported.empty()) return;
   const std::vector<Run> runs = with_finite_cv(with_stable_names(reported));
   failed_ = failed_ || std::ranges::any_of(runs, [](const Run& run) { return run.error_occurred && !interrupted_run(run); });
+  // Google Benchmark reports a repeated benchmark's repetitions, then its
+  // aggregates in a call of their own, and none when fewer than two
+  // repetitions succeeded: the repetitions wait for them, and go where they
+  // were held back from if they never come.
+  const bool aggregates =
+      std::ranges::all_of(runs, [](const Run& run) { return run.run_type == Run::RT_Aggregate; });
+  if (held_ && aggregates && held_->runs.front().run_name.function_name == runs.front().run_name.function_name)
+    held_.reset();
+  release_held();
   if (StopSignals::received() != 0 && std::ranges::any_of(runs, interrupted_run)) {
     // The first such report is the benchmark that was running; the later
     // ones never started.
@@ -171,17 +180,27 @@ void RunReporter::ReportRuns(const std::vector<Run>& reported) {
     for (const auto& file : files_) file->reporter->ReportRuns(runs);
     return;
   }
-  const bool has_aggregates =
-      std::ranges::any_of(runs, [](const Run& run) { return run.run_type == Run::RT_Aggregate; });
-  std::vector<Run> aggregates;
-  if (has_aggregates)
-    std::ranges::copy_if(runs, std::back_inserter(aggregates),
-                         [](const Run& run) { return run.run_type == Run::RT_Aggregate; });
-  for (const auto& file : files_) file->reporter->ReportRuns(report_aggregates_only_ && has_aggregates ? aggregates : runs);
-  summary_.report(runs, display_aggregates_only_ && has_aggregates ? aggregates : runs);
+  summary_.add(runs);
+  const bool repeated = !aggregates && runs.front().repetitions > 1;
+  const bool hold_files = repeated && report_aggregates_only_;
+  const bool hold_display = repeated && display_aggregates_only_;
+  if (hold_files || hold_display) held_ = Held{runs, hold_files, hold_display};
+  if (!hold_files)
+    for (const auto& file : files_) file->reporter->ReportRuns(runs);
+  if (!hold_display) summary_.show(runs);
+}
+
+void RunReporter::release_held() {
+  if (!held_) return;
+  const Held held = std::move(*held_);
+  held_.reset();
+  if (held.from_files)
+    for (const auto& file : files_) file->reporter->ReportRuns(held.runs);
+  if (held.from_display) summary_.show(held.runs);
 }
 
 void RunReporter::Finalize() {
+  release_held();
   summary_.Finalize();
   for (const auto& file : files_) file->reporter->Finalize();
 }

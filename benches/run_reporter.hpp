@@ -61,11 +61,20 @@ class RunReporter : public benchmark::BenchmarkReporter {
 
  private:
   struct File;
+  // A repeated benchmark's repetitions, held back from the files and/or
+  // the display until its aggregates come.
+  struct Held {
+    std::vector<Run> runs;
+    bool from_files = false, from_display = false;
+  };
+  void release_held();
+
   SummaryReporter& summary_;
   std::vector<std::unique_ptr<File>> files_;
   bool display_aggregates_only_, report_aggregates_only_;
   bool failed_ = false;
   std::optional<std::string> interrupted_;
+  std::optional<Held> held_;
   std::ostringstream library_messages_;
 };
 

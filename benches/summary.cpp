@@ -21,9 +21,11 @@ std::optional<std::string> rate_not_held(const SummaryRow& row) {
   if (!row.spec.rate || !row.achieved_rate) return std::nullopt;
   const double asked = static_cast<double>(*row.spec.rate);
   const double late = row.late_sends.value_or(0);
-  if (*row.achieved_rate >= 0.99 * asked && late == 0) return std::nullopt;
-  return fmt::format("rate not held: {} achieved {} of {}, {:.0f} pings sent more than one period late",
-                     row.spec.name(), format_rate(*row.achieved_rate), format_rate(asked), late);
+  const double unsent = row.unsent.value_or(0);
+  if (*row.achieved_rate >= 0.99 * asked && late == 0 && unsent == 0) return std::nullopt;
+  return fmt::format("rate not held: {} achieved {} of {}, {:.0f} pings sent more than one period late{}",
+                     row.spec.name(), format_rate(*row.achieved_rate), format_rate(asked), late,
+                     unsent > 0 ? fmt::format(", {:.0f} not sent within the duration", unsent) : "");
 }
 
 // CPU time per round trip over the round trip's duration: 100% is one core
@@ -47,8 +49,7 @@ SummaryReporter::SummaryReporter(std::unique_ptr<benchmark::BenchmarkReporter> d
   }
 }
 
-void SummaryReporter::report(const std::vector<Run>& runs, const std::vector<Run>& shown) {
-  display_->ReportRuns(shown);
+void SummaryReporter::add(const std::vector<Run>& runs) {
   for (const Run& run : runs) {
     const auto spec = specs_.find(run.run_name.function_name);
     if (spec == specs_.end()) continue;
@@ -83,6 +84,8 @@ void SummaryReporter::report(const std::vector<Run>& runs, const std::vector<Run
       row.consumer_cpu_ns = counter("consumer_cpu_ns");
       row.achieved_rate = counter("achieved_rate");
       if (!aggregate) row.late_sends = std::max(row.late_sends.value_or(0), counter("late_sends").value_or(0));
+      if (const auto unsent = counter("unsent"); unsent && !aggregate)
+        row.unsent = std::max(row.unsent.value_or(0), *unsent);
       for (const auto& [name, value] : run.counters)
         if (name.starts_with("producer_") || name.starts_with("consumer_") || name == "vs_floor")
           row.explain[name] = value.value;
@@ -130,7 +133,7 @@ std::string short_rate(double per_second) {
 struct Table {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> lines;
-  // Rate not held, failures: one line each, whole, for grep and scripts.
+  // Rate not held, failures: one note each (wrapped on the console, whole in Markdown).
   std::vector<std::string> notes;
   // Lines whose last cell spans the columns after it (a skipped pair's
   // reason, in its row's place), wrapped on the console under its start.
@@ -277,30 +280,6 @@ std::string format_size(std::size_t bytes) {
   return fmt::format("{} B", bytes);
 }
 
-std::string wrap(std::string_view text, std::size_t indent, std::size_t width) {
-  // Breaks at a space only; the spaces inside a line are kept as written
-  // (aligned columns), those at a break dropped.
-  std::string out, line;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find(' ', start);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view word = text.substr(start, end - start);
-    const bool fresh = line.size() <= indent && line.find_first_not_of(' ') == std::string::npos;
-    if (!word.empty() && !fresh && line.size() + 1 + word.size() > width) {
-      while (line.ends_with(' ')) line.pop_back();
-      out += line + "\n";
-      line = std::string(indent, ' ');
-      line += word;
-    } else if (!(word.empty() && fresh && !out.empty())) {
-      if (start > 0 && !(fresh && !out.empty())) line += ' ';
-      line += word;
-    }
-    start = end + 1;
-  }
-  return out + line;
-}
-
 namespace {
 
 std::vector<std::size_t> column_widths(const Table& t) {
@@ -383,7 +362,7 @@ void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows, const st
   }
   fmt::print(out, "\n{}\n", wrap(legend(t) + dropped, 0));
   print_table(out, t);
-  for (const std::string& note : t.notes) fmt::print(out, "{}\n", note);
+  for (const std::string& note : t.notes) fmt::print(out, "{}\n", wrap(note, 2));
 }
 
 void print_explanation(std::FILE* out, const std::vector<SummaryRow>& rows) {

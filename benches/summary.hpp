@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bench_spec.hpp"
+#include "wrap.hpp"
 
 namespace ipc::bench {
 
@@ -27,6 +28,7 @@ struct SummaryRow {
   // Open loop: the rate achieved (round trips per second) and the pings sent
   // more than one period late; the rate asked for is spec.rate.
   std::optional<double> achieved_rate, late_sends;
+  std::optional<double> unsent;      // open loop: the most pings a repetition's duration ended before they were sent
   // The explanation counters per round trip, by JSON name
   // ("producer_syscalls"; explain.hpp), as the other figures: medians with
   // repetitions.
@@ -39,11 +41,15 @@ class SummaryReporter : public benchmark::BenchmarkReporter {
   SummaryReporter(std::unique_ptr<benchmark::BenchmarkReporter> display, std::vector<BenchSpec> specs);
 
   bool ReportContext(const Context& context) override { return display_->ReportContext(context); }
-  void ReportRuns(const std::vector<Run>& runs) override { report(runs, runs); }
-  // The rows from `runs`, every repetition of a benchmark (the max is the
-  // largest of them all); the display shows `shown`, which may be their
-  // aggregates only.
-  void report(const std::vector<Run>& runs, const std::vector<Run>& shown);
+  void ReportRuns(const std::vector<Run>& runs) override {
+    add(runs);
+    show(runs);
+  }
+  // The rows take every repetition of a benchmark (the max is the largest
+  // of them all) and its aggregates; the display shows only what `show` is
+  // given, which may be the aggregates alone.
+  void add(const std::vector<Run>& runs);
+  void show(const std::vector<Run>& runs) { display_->ReportRuns(runs); }
   void Finalize() override { display_->Finalize(); }
 
   [[nodiscard]] const std::vector<SummaryRow>& rows() const noexcept { return rows_; }
@@ -68,8 +74,6 @@ struct Skipped {
   std::string reason;
 };
 
-// The widest line print_summary writes: a 100-column terminal.
-inline constexpr std::size_t kConsoleColumns = 100;
 
 // 541 ns, 20.3 us, 12.0 ms: a duration in three significant figures.
 std::string short_duration(double ns);
@@ -77,16 +81,13 @@ std::string short_duration(double ns);
 // 16 MiB, 128 KiB, 65507 B: a size as people write it.
 std::string format_size(std::size_t bytes);
 
-// Wraps `text` at `width` columns, continuation lines indented by `indent`
-// spaces; breaks at spaces only, keeping those inside a line.
-std::string wrap(std::string_view text, std::size_t indent, std::size_t width = kConsoleColumns);
 
 // The table after the run: transport, payload, placement, time per round
 // trip, round trips per second, p50 / p99 / max, each side's CPU time as a
 // share of one core, the coefficient of variation when there were
 // repetitions, and the ratio to the fastest at that payload; then the
-// skipped pairs with their reasons.  No line is wider than kConsoleColumns
-// but the messages (a failure, a rate not held), kept whole on one line each.
+// skipped pairs with their reasons in their rows' place, and a note per
+// failure and per rate not held.  No line is wider than kConsoleColumns.
 void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows, const std::vector<Skipped>& skipped);
 
 // The same table in GitHub-flavoured Markdown, a unit in every cell, below

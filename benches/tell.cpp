@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <string>
 
-#include "summary.hpp"
+#include "wrap.hpp"
 
 namespace ipc::bench {
 

@@ -182,7 +182,7 @@ TEST_P(NetnsTest, RemoteRunsAcrossAVethPairAndAWrongTokenIsRefused) {
   // A wrong token: refused with a clear message on both sides...
   result = ipc_bench({"-t", GetParam(), "--remote", kEndpoint, "--token", "wrong", "-n", "100"});
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.out.find(std::string("the remote consumer at ") + kEndpoint + " refused the run: bad token"),
+  EXPECT_NE(test::unwrapped(result.out).find(std::string("the remote consumer at ") + kEndpoint + " refused the run: bad token"),
             std::string::npos)
       << result.out << result.err;
   EXPECT_NE(consumer.await_line("refused: bad token"), "");
@@ -196,7 +196,7 @@ TEST_P(NetnsTest, RemoteRunsAcrossAVethPairAndAWrongTokenIsRefused) {
                                                   "127.0.0.1:7411", "--token", kToken, "-n", "10", "--timeout", "1"}),
                              60s);
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.out.find(GetParam() == "udp" ? "is not listening" : "Connection refused"), std::string::npos)
+  EXPECT_NE(test::unwrapped(result.out).find(GetParam() == "udp" ? "is not listening" : "Connection refused"), std::string::npos)
       << result.out;
 }
 

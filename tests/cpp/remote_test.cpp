@@ -345,7 +345,7 @@ TEST(RemoteCli, IpcBenchRunsAgainstAListeningConsumerAndSaysSoInTheJson) {
 
     result = ipc_bench({"-t", transport, "--remote", consumer.endpoint(), "--token", "nope", "-n", "10"});
     EXPECT_EQ(result.exit_code, 1);
-    EXPECT_NE(result.out.find("refused the run: bad token"), std::string::npos) << result.out;
+    EXPECT_NE(test::unwrapped(result.out).find("refused the run: bad token"), std::string::npos) << result.out;
     EXPECT_NE(consumer.await_line("refused: bad token"), "");
   }
   fs::remove(out);

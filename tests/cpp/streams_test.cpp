@@ -8,10 +8,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "temp_tree.hpp"
@@ -112,7 +114,10 @@ TEST(Streams, AggregatesOnlyKeepTheSummarysMax) {
   const auto result = test::run_command({test::built("ipc_bench"), "-t", "pipe", "-n", "200", "--warmup", "0", "-r",
                                          "2", "--benchmark_report_aggregates_only=true", "--json", out.string()});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  for (const auto& b : read_json(out).at("benchmarks")) EXPECT_EQ(b.at("run_type"), "aggregate") << b.dump();
+  // Held by name: a range over a temporary's member would outlive it.
+  const nlohmann::json json = read_json(out);
+  EXPECT_EQ(json.at("benchmarks").size(), 4u);
+  for (const auto& b : json.at("benchmarks")) EXPECT_EQ(b.at("run_type"), "aggregate") << b.dump();
   const std::vector<std::string> lines = test::lines(result.out);
   const auto header = std::ranges::find_if(lines, [](const std::string& l) { return l.starts_with("transport "); });
   ASSERT_NE(header, lines.end()) << result.out;
@@ -127,6 +132,26 @@ TEST(Streams, AggregatesOnlyKeepTheSummarysMax) {
   const std::size_t at = 3 + 2 * static_cast<std::size_t>(max - head.begin() - 3) + 1;  // "4 B" is two words too
   ASSERT_LT(at + 1, row.size()) << *(header + 1);
   EXPECT_GT(std::stod(row[at]), 0.0) << *(header + 1);
+}
+
+// Google Benchmark reports a repeated benchmark's repetitions and its
+// aggregates in two reports: the files keep exactly what the flags ask for,
+// one entry per name and kind.
+TEST(Streams, EachAggregatesFlagKeepsItsEntriesInTheFile) {
+  const test::TempTree dir;
+  const fs::path out = dir.root() / "out.json";
+  for (const auto& [flag, iterations] : {std::pair{"--benchmark_report_aggregates_only=true", 0},
+                                         std::pair{"--benchmark_display_aggregates_only=true", 2},
+                                         std::pair{"--benchmark_report_aggregates_only=false", 2}}) {
+    const auto result = test::run_command({test::built("ipc_bench"), "-t", "pipe", "-n", "100", "--warmup", "0", "-r",
+                                           "2", flag, "--json", out.string()});
+    ASSERT_EQ(result.exit_code, 0) << flag << result.err;
+    std::map<std::string, int> kinds;
+    const nlohmann::json json = read_json(out);
+    for (const auto& b : json.at("benchmarks")) ++kinds[b.at("run_type").get<std::string>()];
+    EXPECT_EQ(kinds["iteration"], iterations) << flag;
+    EXPECT_EQ(kinds["aggregate"], 4) << flag;
+  }
 }
 
 }  // namespace
