@@ -59,6 +59,41 @@ class Paths(unittest.TestCase):
                                     "no such path inside the repository")
 
 
+def github_anchor(heading, seen):
+    """The anchor GitHub gives `heading`: lower case, punctuation but - and _ left out, spaces as -, and -1,
+    -2 after a repeated one."""
+    slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+    count = seen.get(slug, 0)
+    seen[slug] = count + 1
+    return f"{slug}-{count}" if count else slug
+
+
+class Contents(unittest.TestCase):
+    """docs/methodology.md and docs/protocol.md open with a table of contents: every ## and ### heading, in
+    order, each linked to its anchor."""
+
+    def test_every_fence_is_closed(self):
+        for doc in DOCS:
+            with self.subTest(doc=os.path.relpath(doc, REPO)):
+                fences = re.findall(r"^ *```", read(doc), re.M)
+                self.assertEqual(len(fences) % 2, 0, "a code block left open hides the headings after it")
+
+    def test_the_contents_list_every_heading_in_order(self):
+        for name in ("methodology.md", "protocol.md"):
+            text = read(os.path.join(REPO, "docs", name))
+            outside = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
+            seen = {}
+            expected = []
+            for level, heading in re.findall(r"^(#{1,6}) (.+)$", outside, re.M):
+                anchor = github_anchor(heading, seen)
+                if len(level) in (2, 3) and heading != "Contents":
+                    expected.append(("  " if len(level) == 3 else "") + f"- [{heading}](#{anchor})")
+            listed = re.search(r"^## Contents\n\n(.*?)\n\n", text, re.S | re.M)
+            with self.subTest(doc=name):
+                self.assertIsNotNone(listed, "no ## Contents")
+                self.assertEqual(listed.group(1).splitlines(), expected)
+
+
 class CiWorkflow(unittest.TestCase):
     """docs/ci.md's workflow must run as written on a fresh runner."""
 
