@@ -2,6 +2,7 @@
 #include <array>
 
 #include "ipc/registry.hpp"
+#include "ipc/transport/boost_interprocess/boost_interprocess.hpp"
 #include "ipc/transport/dbus/dbus.hpp"
 #include "ipc/transport/eventfd/eventfd.hpp"
 #include "ipc/transport/fifo/fifo.hpp"
@@ -79,6 +80,12 @@ constexpr std::array kTransports{
               &transport::uring_msg_ring::unavailable},
     Transport{"dbus", "D-Bus method call and reply through a private dbus-daemon ($IPC_BENCH_DBUS_ADDRESS: another)",
               "dbus_consumer", kLargeMax, false, &transport::dbus::start, nullptr, nullptr, &transport::dbus::unavailable},
+    Transport{"boost_mq", "two Boost.Interprocess message_queues, each side asleep in receive() (its condition)",
+              "boost_consumer", kLargeMax, false, &transport::boost_interprocess::start_mq, nullptr, nullptr,
+              &transport::boost_interprocess::unavailable},
+    Transport{"boost_cond", "Boost.Interprocess managed_shared_memory, each side asleep on an interprocess_condition",
+              "boost_consumer", kLargeMax, false, &transport::boost_interprocess::start_cond, nullptr, nullptr,
+              &transport::boost_interprocess::unavailable},
 };
 
 }  // namespace
