@@ -38,6 +38,9 @@ constexpr int kUnlimited = -1;
 // How long one check of the hand-over waits for the connection to progress;
 // the Consumer's wait, between checks, sees a consumer that died.
 constexpr std::chrono::milliseconds kConnectSlice{10};
+// How long the consumer's server, once stopped, waits for the producer's
+// connection to close before it cancels what is left.
+constexpr std::chrono::seconds kShutdownGrace{1};
 
 [[noreturn]] void throw_status(std::string_view what, const ::grpc::Status& status) {
   throw Error(fmt::format("{}: {} (gRPC status {})", what, status.error_message(), static_cast<int>(status.error_code())));
@@ -123,6 +126,9 @@ class Client {
     request_.clear_data();
     const ::grpc::Status status = stub_->Echo(&context, request_, &response_);
     if (!status.ok()) throw_status("Echo (the stop)", status);
+    // The connection closed now: the consumer's Server::Shutdown waits for it.
+    stub_.reset();
+    channel_.reset();
   }
 
  private:
@@ -146,12 +152,14 @@ class Client {
     std::string address = address_;
     if (kind == Kind::tcp) {
       const auto end = line.find('\n');
+      const auto refuse = [&] {
+        return Error(fmt::format("expected 'PORT <port>' before READY, got '{}'", line.substr(0, end)));
+      };
+      if (!line.starts_with(kPortPrefix) || end == std::string_view::npos) throw refuse();
+      const std::string_view digits = line.substr(kPortPrefix.size(), end - kPortPrefix.size());
       int port = 0;
-      const std::string_view digits = line.substr(0, end).substr(std::min(kPortPrefix.size(), end));
       const auto [ptr, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-      if (!line.starts_with(kPortPrefix) || end == std::string_view::npos || error != std::errc() ||
-          ptr != digits.data() + digits.size() || port <= 0 || port > 65535)
-        throw Error(fmt::format("expected 'PORT <port>' before READY, got '{}'", line.substr(0, end)));
+      if (error != std::errc() || ptr != digits.data() + digits.size() || port <= 0 || port > 65535) throw refuse();
       address = fmt::format("127.0.0.1:{}", port);
       line.remove_prefix(end + 1);
     }
@@ -214,7 +222,9 @@ int serve(const std::string& address, int ready_fd, std::size_t /*payload*/) {
   write_all(ready.get(), std::as_bytes(std::span(line.data(), line.size())));
   ready.reset();
   service.wait_for_stop();
-  server->Shutdown();
+  // Shutdown waits for the producer to close its connection, which it does
+  // once the stop is answered; bounded for a producer that does not.
+  server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
   return 0;
 }
 
