@@ -195,7 +195,7 @@ Table build_table(const std::vector<SummaryRow>& rows, const std::vector<Skipped
 std::string legend(const Table& t) {
   std::string text = fmt::format(
       "Round trips: {}; trips/s = round trips per second{}; x best = ratio to the fastest at the payload; cpu P, C = each side's "
-      "CPU time per round trip, share of one core.",
+      "CPU time per round trip (every thread of its process), share of one core.",
       t.repeated ? "medians of the repetitions (max: over all), cv of their means" : "mean, p50, p99, max of the same ones",
       t.open_loop ? " (at a rate: achieved)" : "");
   if (t.open_loop)

@@ -14,6 +14,7 @@ namespace ipc {
 
 // Removes, and returns as paths:
 //   /dev/shm/ipc_bench-<pid>-<16 hex digits>                 regular files
+//   /dev/shm/ipc_bench-<pid>-<16 hex digits>-{ping,pong}     regular files (boost_mq's queues)
 //   /dev/mqueue/ipc_bench-<pid>-<16 hex digits>-{ping,pong}  message queues
 //   <temp>/ipc_bench-<pid>-<6 of [A-Za-z0-9]>                directories (mode
 //       0700 or narrower) holding nothing but the entries ipc_bench puts

@@ -17,6 +17,10 @@ release_tree="$repo/build/release"
 # dbus-daemon, which the dbus transport starts at run time.
 packages=(cmake g++ make git libbenchmark-dev libfmt-dev libcli11-dev libzmq3-dev libnng-dev liburing-dev
   libsystemd-dev dbus-daemon)
+# Boost.Interprocess (header-only) for boost_mq and boost_cond; gRPC, protobuf
+# and their code generators for grpc_unix and grpc_tcp.  Without them the
+# build still succeeds and those transports are refused in one line.
+packages+=(libboost-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc)
 # What only scripts/test.sh needs: GoogleTest and nlohmann-json for the test
 # suite; compare.py, plot.py, the Python consumer and their tests; clang
 # with libFuzzer for the fuzz targets, and ip for the network-namespace

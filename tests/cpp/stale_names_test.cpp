@@ -163,6 +163,9 @@ TEST(StaleNames, ObjectsOfDeadIpcBenchProcessesAreRemovedAndNothingElse) {
   // /dev/shm: a segment of the dead process goes; one of a live process,
   // and names that are not unguessable_name's, stay.
   const fs::path shm_gone = planted.shm(of_dead + hex);
+  // boost_mq's two queues are /dev/shm files too.
+  const std::vector<fs::path> shm_queues_gone = {planted.shm(of_dead + hex + "-ping"),
+                                                 planted.shm(of_dead + hex + "-pong")};
   const std::vector<fs::path> shm_kept = {planted.shm(of_live + hex), planted.shm(of_dead + hex.substr(1)),
                                           planted.shm(of_dead + hex + "-x"), planted.shm(of_dead + "0123456789ABCDEF"),
                                           planted.shm(fmt::format("ipc_bench-0{}-{}", dead, hex))};
@@ -229,6 +232,7 @@ TEST(StaleNames, ObjectsOfDeadIpcBenchProcessesAreRemovedAndNothingElse) {
 
   for (const fs::path& path : {shm_gone, dir_gone, fifo_gone, empty_gone}) EXPECT_FALSE(present(path)) << path;
   for (const std::string& name : queues_gone) EXPECT_FALSE(queue_present(name)) << name;
+  for (const fs::path& path : shm_queues_gone) EXPECT_FALSE(present(path)) << path;
   for (const fs::path& path : shm_kept) EXPECT_TRUE(present(path)) << path;
   for (const std::string& name : queues_kept) EXPECT_TRUE(queue_present(name)) << name;
   if (shm_other_user) {

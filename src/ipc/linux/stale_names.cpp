@@ -157,7 +157,7 @@ void remove_directories(std::vector<std::string>& removed) {
 std::vector<std::string> remove_stale_names() noexcept {
   std::vector<std::string> removed;
   try {
-    remove_files("/dev/shm", {""}, removed);
+    remove_files("/dev/shm", {"", "-ping", "-pong"}, removed);  // segments; boost_mq's queues
     remove_files("/dev/mqueue", {"-ping", "-pong"}, removed);
     remove_directories(removed);
   } catch (...) {  // out of memory: what was removed so far is still reported

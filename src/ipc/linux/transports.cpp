@@ -2,9 +2,11 @@
 #include <array>
 
 #include "ipc/registry.hpp"
+#include "ipc/transport/boost_interprocess/boost_interprocess.hpp"
 #include "ipc/transport/dbus/dbus.hpp"
 #include "ipc/transport/eventfd/eventfd.hpp"
 #include "ipc/transport/fifo/fifo.hpp"
+#include "ipc/transport/grpc/grpc.hpp"
 #include "ipc/transport/mmap_file/mmap_file.hpp"
 #include "ipc/transport/nng/nng.hpp"
 #include "ipc/transport/pipe/pipe.hpp"
@@ -79,6 +81,20 @@ constexpr std::array kTransports{
               &transport::uring_msg_ring::unavailable},
     Transport{"dbus", "D-Bus method call and reply through a private dbus-daemon ($IPC_BENCH_DBUS_ADDRESS: another)",
               "dbus_consumer", kLargeMax, false, &transport::dbus::start, nullptr, nullptr, &transport::dbus::unavailable},
+    Transport{"boost_mq", "two Boost.Interprocess message_queues, each side asleep in receive() (its condition)",
+              "boost_consumer", kLargeMax, false, &transport::boost_interprocess::start_mq, nullptr, nullptr,
+              &transport::boost_interprocess::unavailable},
+    Transport{"boost_cond", "Boost.Interprocess managed_shared_memory, each side asleep on an interprocess_condition",
+              "boost_consumer", kLargeMax, false, &transport::boost_interprocess::start_cond, nullptr, nullptr,
+              &transport::boost_interprocess::unavailable},
+    Transport{"grpc_unix", "gRPC unary call over a unix: socket; the round trip includes gRPC's threads and HTTP/2 "
+              "framing, CPU per side counts every thread; the client blocks in the call, the server on its poller",
+              "grpc_consumer", transport::grpc::kMaxPayload, false, &transport::grpc::start_unix, nullptr, nullptr,
+              &transport::grpc::unavailable},
+    Transport{"grpc_tcp", "gRPC unary call over loopback TCP; the round trip includes gRPC's threads and HTTP/2 "
+              "framing, CPU per side counts every thread; the client blocks in the call, the server on its poller",
+              "grpc_consumer", transport::grpc::kMaxPayload, false, &transport::grpc::start_tcp, nullptr, nullptr,
+              &transport::grpc::unavailable},
 };
 
 }  // namespace
