@@ -17,6 +17,11 @@ release_tree="$repo/build/release"
 # dbus-daemon, which the dbus transport starts at run time.
 packages=(cmake g++ make git libbenchmark-dev libfmt-dev libcli11-dev libzmq3-dev libnng-dev liburing-dev
   libsystemd-dev dbus-daemon)
+# iceoryx (its headers, and iox-roudi, the daemon the iceoryx transports start
+# at run time) and Cyclone DDS (its headers with idlc, which compiles the
+# cyclonedds transports' IDL at build time, and ddsperf, the tool
+# scripts/vs_reference.py holds cyclonedds against).
+packages+=(libiceoryx-posh-dev libiceoryx-hoofs-dev iceoryx cyclonedds-dev cyclonedds-tools)
 # What only scripts/test.sh needs: GoogleTest and nlohmann-json for the test
 # suite; compare.py, plot.py, the Python consumer and their tests; clang
 # with libFuzzer for the fuzz targets, and ip for the network-namespace

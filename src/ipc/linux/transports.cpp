@@ -2,9 +2,12 @@
 #include <array>
 
 #include "ipc/registry.hpp"
+#include "ipc/transport/cyclonedds/cyclonedds.hpp"
 #include "ipc/transport/dbus/dbus.hpp"
 #include "ipc/transport/eventfd/eventfd.hpp"
 #include "ipc/transport/fifo/fifo.hpp"
+#include "ipc/transport/iceoryx/iceoryx.hpp"
+#include "ipc/transport/iceoryx/roudi.hpp"
 #include "ipc/transport/mmap_file/mmap_file.hpp"
 #include "ipc/transport/nng/nng.hpp"
 #include "ipc/transport/pipe/pipe.hpp"
@@ -79,6 +82,18 @@ constexpr std::array kTransports{
               &transport::uring_msg_ring::unavailable},
     Transport{"dbus", "D-Bus method call and reply through a private dbus-daemon ($IPC_BENCH_DBUS_ADDRESS: another)",
               "dbus_consumer", kLargeMax, false, &transport::dbus::start, nullptr, nullptr, &transport::dbus::unavailable},
+    Transport{"iceoryx", "iceoryx 2.0 zero-copy publish/subscribe through RouDi's shared memory, each side asleep on a WaitSet",
+              "iceoryx_consumer", transport::iceoryx::kMaxPayload, false, &transport::iceoryx::start, nullptr, nullptr,
+              &transport::iceoryx::unavailable, &transport::iceoryx::prepare},
+    Transport{"iceoryx_spin", "iceoryx 2.0 zero-copy publish/subscribe, each side spinning on take()", "iceoryx_consumer",
+              transport::iceoryx::kMaxPayload, true, &transport::iceoryx::start_spin, nullptr, nullptr,
+              &transport::iceoryx::unavailable, &transport::iceoryx::prepare},
+    Transport{"cyclonedds", "Cyclone DDS over UDP on loopback, reliable keep-last 1, each side asleep on a WaitSet",
+              "cyclonedds_consumer", transport::cyclonedds::kMaxPayload, false, &transport::cyclonedds::start, nullptr,
+              nullptr, &transport::cyclonedds::unavailable},
+    Transport{"cyclonedds_shm", "Cyclone DDS over its shared-memory (iceoryx) path through RouDi, each side on a WaitSet",
+              "cyclonedds_consumer", transport::cyclonedds::kMaxPayload, false, &transport::cyclonedds::start_shm,
+              nullptr, nullptr, &transport::cyclonedds::unavailable_shm, &transport::iceoryx::prepare},
 };
 
 }  // namespace
