@@ -30,8 +30,10 @@ using namespace std::chrono_literals;
 // Two topics, ipc_bench_ping and ipc_bench_pong, of one type (message.idl:
 // a sequence of octets), in a partition of the run's own ("ipc_bench_<pid>_<n>")
 // and a domain id of its own, so that two runs at once never see each other's
-// samples.  Reliable, keep-last 1, volatile: a ping-pong never has two
-// samples in flight, and a sample written before the match is never a reply.
+// samples.  Reliable, keep-last 1 (a ping-pong never has two samples in
+// flight), transient-local: over shared memory Cyclone connects its iceoryx
+// ports through RouDi after the DDS match, and a READY written in between
+// would be lost; transient-local hands the last sample to a late reader.
 // An empty sample is the stop.
 //
 // Each side sleeps in dds_waitset_wait() on a read condition, as Cyclone's
@@ -82,7 +84,7 @@ class Qos {
   explicit Qos(const std::string& partition) : qos_(dds_create_qos()) {
     dds_qset_reliability(qos_, DDS_RELIABILITY_RELIABLE, DDS_SECS(10));
     dds_qset_history(qos_, DDS_HISTORY_KEEP_LAST, 1);
-    dds_qset_durability(qos_, DDS_DURABILITY_VOLATILE);
+    dds_qset_durability(qos_, DDS_DURABILITY_TRANSIENT_LOCAL);
     const char* name = partition.c_str();
     dds_qset_partition(qos_, 1, &name);
   }
@@ -186,7 +188,14 @@ class Topics {
             options.consumer_cpu};
   }
 
+  ~Topics() {
+#ifdef IPC_BENCH_CYCLONEDDS_SHM
+    if (Shm && consumer_ > 0) iceoryx::remove_runtime_sockets(consumer_);
+#endif
+  }
+
   std::function<void()> hand_over(Consumer& consumer) {
+    consumer_ = consumer.pid();
     consumer.await([&] { return matched(endpoints_) && pong_.take(endpoints_.reader); }, "READY from the consumer");
     consumer.guard([&] { expect_ready(pong_.bytes()); });
     // Runs on the watchdog thread: Cyclone's entities are thread-safe, and a
@@ -232,6 +241,7 @@ class Topics {
   Endpoints endpoints_;
   Sample pong_;
   std::atomic<bool> stopped_{false};
+  pid_t consumer_ = -1;  // its runtime's socket files, with Shm
 };
 
 }  // namespace
@@ -251,6 +261,9 @@ std::string unavailable_shm() {
 #endif
 
 int serve(unsigned domain, const std::string& partition, std::size_t payload, bool shm) {
+#ifdef IPC_BENCH_CYCLONEDDS_SHM
+  if (shm) iceoryx::quiet_iceoryx_log();
+#endif
   const Domain d(domain, shm);
   const Endpoints e(d.participant(), partition, "ipc_bench_pong", "ipc_bench_ping");
   Sample ping(payload);

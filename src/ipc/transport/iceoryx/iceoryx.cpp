@@ -118,7 +118,7 @@ class Topics {
   ~Topics() {
     held_.reset();
     // A consumer killed outright leaves its runtime's socket file.
-    if (consumer_ > 0) ::unlink(fmt::format("/tmp/ipc_bench_c_{}", consumer_).c_str());
+    if (consumer_ > 0) remove_runtime_sockets(consumer_);
   }
 
   SpawnOptions spawn_options(const RunnerOptions& options) const {
@@ -190,6 +190,7 @@ std::pair<std::string, std::string> prepare(std::span<const std::size_t> payload
 
 int serve(const std::string& instance, std::size_t payload, bool spin) {
   const std::string name = fmt::format("ipc_bench_c_{}", ::getpid());
+  quiet_iceoryx_log();
   iox::runtime::PoshRuntime::initRuntime(iox::RuntimeName_t(iox::cxx::TruncateToCapacity, name.c_str()));
   iox::popo::UntypedSubscriber ping(topic(instance, "ping"), subscriber_options());
   iox::popo::UntypedPublisher pong(topic(instance, "pong"));

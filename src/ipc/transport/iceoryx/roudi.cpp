@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <iceoryx_hoofs/log/logmanager.hpp>
 #include <iceoryx_posh/runtime/posh_runtime.hpp>
 #include <optional>
 #include <pwd.h>
@@ -45,19 +46,25 @@ constexpr const char* kPidFile = "/tmp/ipc_bench-roudi.pid";
 constexpr std::size_t kManagementBytes = 66761736;
 // A chunk's header and the pool's bookkeeping, per chunk, with a margin.
 constexpr std::size_t kChunkOverhead = 128;
+// What a chunk holds above the payload: Cyclone DDS's header and the CDR
+// encoding (108 bytes measured for 1 KiB), with a margin.
+constexpr std::size_t kChunkMargin = 512;
 
 struct Pool {
   std::size_t size;  // largest user payload of a chunk, bytes
   std::size_t count;
 };
 
-// One pool per payload asked, plus a small one for READY and the stop.  A
+// One pool per payload asked, plus a small one for READY and the stop, each
+// chunk 512 bytes above its payload: Cyclone DDS puts its own header and the
+// sample's CDR encoding into the chunk, and iceoryx aborts the process when no
+// pool fits a loan.  A
 // ping-pong holds at most three chunks per direction (the one queued or
 // being read, the publisher's last, the next loan); 16 leave room for the
 // chunks of a killed consumer, which RouDi reclaims only once it has noticed.
 std::vector<Pool> pools_for(std::span<const std::size_t> payloads) {
   std::set<std::size_t> sizes{64};
-  for (const std::size_t p : payloads) sizes.insert((std::min(p, kMaxPayload) + 63) / 64 * 64);
+  for (const std::size_t p : payloads) sizes.insert((std::min(p, kMaxPayload) + kChunkMargin + 63) / 64 * 64);
   std::vector<Pool> pools;
   for (const std::size_t s : sizes) pools.push_back({s, s > 1024 * 1024 ? 8u : 16u});
   return pools;
@@ -109,11 +116,28 @@ std::optional<pid_t> running_roudi_pid() {
   return std::nullopt;
 }
 
-std::optional<pid_t> pid_file_roudi() {
+// The pid file: "<pid> <largest chunk payload>" of the RouDi ipc_bench started.
+std::optional<std::pair<pid_t, std::size_t>> pid_file_roudi() {
   std::ifstream in(kPidFile);
   long pid = 0;
-  if (!(in >> pid) || pid <= 0 || !process_is_roudi(static_cast<pid_t>(pid))) return std::nullopt;
-  return static_cast<pid_t>(pid);
+  std::size_t largest = 0;
+  if (!(in >> pid >> largest) || pid <= 0 || !process_is_roudi(static_cast<pid_t>(pid))) return std::nullopt;
+  return std::pair(static_cast<pid_t>(pid), largest);
+}
+
+// The largest chunk payload of a RouDi that ipc_bench did not start: that of
+// its system configuration, else iox-roudi 2.0's built-in one (4 MiB).
+std::size_t configured_largest_chunk() {
+  std::ifstream in("/etc/iceoryx/roudi_config.toml");
+  std::size_t largest = 0;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string key, equals;
+    std::size_t size = 0;
+    if (fields >> key >> equals >> size && key == "size" && equals == "=") largest = std::max(largest, size);
+  }
+  return largest > 0 ? largest : 4 * 1024 * 1024;
 }
 
 UniqueFd open_lock(const char* path) {
@@ -184,7 +208,7 @@ pid_t start_roudi(const std::string& executable, const std::vector<Pool>& pools,
     }
     std::this_thread::sleep_for(1ms);
   }
-  std::ofstream(kPidFile) << pid << '\n';
+  std::ofstream(kPidFile) << pid << ' ' << pools.back().size << '\n';
   return pid;
 }
 
@@ -216,14 +240,18 @@ class Session {
     try {
       if (roudi_running()) {
         const auto pid = running_roudi_pid();
+        const auto started = pid_file_roudi();
         // A private RouDi of an ipc_bench that is gone: ours now to stop.
-        owned_ = pid && pid == pid_file_roudi();
+        owned_ = pid && started && started->first == *pid;
+        largest_ = owned_ ? started->second : configured_largest_chunk();
         pid_ = pid.value_or(-1);
         context_ = pid ? fmt::format("running (pid {})", *pid) : "running (pid unknown: another user's)";
       } else {
         const auto executable = find_executable("iox-roudi");
         if (!executable) throw Error(roudi_unavailable());
-        pid_ = start_roudi(*executable, pools_for(payloads), std::max(timeout, std::chrono::milliseconds(10s)));
+        const auto pools = pools_for(payloads);
+        pid_ = start_roudi(*executable, pools, std::max(timeout, std::chrono::milliseconds(10s)));
+        largest_ = pools.back().size;
         owned_ = true;
         context_ = fmt::format("private (pid {})", pid_);
       }
@@ -253,12 +281,14 @@ class Session {
   }
 
   [[nodiscard]] const std::string& context() const noexcept { return context_; }
+  [[nodiscard]] std::size_t largest_chunk() const noexcept { return largest_; }
 
  private:
   UniqueFd start_lock_;
   UniqueFd users_;
   pid_t pid_ = -1;
   bool owned_ = false;  // started by ipc_bench: stopped by its last user
+  std::size_t largest_ = 0;  // its largest chunk payload, bytes
   std::string context_;
 };
 
@@ -272,12 +302,36 @@ void ensure_roudi(std::span<const std::size_t> payloads, std::chrono::millisecon
   // process still registered).
   static Session s(payloads, timeout);
   static const bool registered = [] {
+    quiet_iceoryx_log();
     const std::string name = fmt::format("ipc_bench_{}", ::getpid());
     iox::runtime::PoshRuntime::initRuntime(iox::RuntimeName_t(iox::cxx::TruncateToCapacity, name.c_str()));
     return true;
   }();
   (void)registered;
   session = &s;
+  // iceoryx 2.0 aborts the process when no mempool fits a loan: refused here.
+  std::size_t asked = 0;
+  for (const std::size_t p : payloads) asked = std::max(asked, std::min(p, kMaxPayload));
+  if (asked + kChunkMargin > s.largest_chunk())
+    throw Error(fmt::format("RouDi ({}) has no mempool for {}-byte samples: its largest chunk holds {} bytes, and "
+                            "iceoryx needs {} above the payload (stop that RouDi to let ipc_bench start its own, "
+                            "sized for the payloads asked)",
+                            s.context(), asked, s.largest_chunk(), kChunkMargin));
+}
+
+void quiet_iceoryx_log() {
+  iox::log::LogManager::GetLogManager().SetDefaultLogLevel(iox::log::LogLevel::kError,
+                                                           iox::log::LogLevelOutput::kHideLogLevel);
+}
+
+void remove_runtime_sockets(pid_t pid) {
+  std::error_code ec;
+  const std::string cyclone = fmt::format("iceoryx_rt_{}_", pid);
+  const std::string own = fmt::format("ipc_bench_c_{}", pid);
+  for (const auto& entry : std::filesystem::directory_iterator("/tmp", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(cyclone) || name == own) ::unlink(entry.path().c_str());
+  }
 }
 
 std::string roudi_context() { return session != nullptr ? session->context() : std::string(); }

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstddef>
 #include <span>
+#include <sys/types.h>
 #include <string>
 
 namespace ipc::transport::iceoryx {
@@ -31,6 +32,14 @@ void ensure_roudi(std::span<const std::size_t> payloads, std::chrono::millisecon
 // The JSON context value once ensure_roudi() succeeded: "running (pid N)"
 // for a RouDi found running, "private (pid N)" for one ipc_bench started.
 std::string roudi_context();
+
+// iceoryx's own log on stderr: errors only (its default is chatty).
+void quiet_iceoryx_log();
+
+// Removes the runtime socket files of a consumer `pid` that was killed
+// before it could: ipc_bench_c_<pid> (iceoryx_consumer) and
+// iceoryx_rt_<pid>_* (Cyclone DDS's runtime), in /tmp.
+void remove_runtime_sockets(pid_t pid);
 
 // Why no RouDi can be had here (no iox-roudi in PATH and none running), or
 // empty.  Never throws.
