@@ -236,6 +236,11 @@ void add_context(const Options& options, const std::vector<int>& allowed, const 
   benchmark::AddCustomContext("check", options.check == Check::full ? "full" : "sampled");
   benchmark::AddCustomContext("consumer", consumer_context(options));
   benchmark::AddCustomContext("timeout_s", fmt::format("{:g}", static_cast<double>(options.timeout.count()) / 1000));
+  std::set<std::string> prepared;  // transports that share a daemon share its key
+  for (const Transport* t : options.transports)
+    if (t->prepare != nullptr && !options.remote)
+      if (auto [key, value] = t->prepare(options.payloads, options.timeout); !key.empty() && prepared.insert(key).second)
+        benchmark::AddCustomContext(key, value);
 }
 
 // The machine line, then the floor and noise line of each CPU pair: the

@@ -1,11 +1,13 @@
 #pragma once
 // The registry of transports: --list, option validation, benchmark
 // registration and the tests all read it; nothing else lists transports.
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "ipc/runner.hpp"
 
@@ -35,6 +37,12 @@ struct Transport {
   // (io_uring disabled, no dbus-daemon, ...): why it cannot run here and how
   // to enable it, in one line; empty when it can.  Never throws.
   std::string (*unavailable)() = nullptr;
+  // Optional, for a transport that needs a daemon for the whole run
+  // (iceoryx's RouDi): readies it for these payloads (bytes) before anything
+  // is timed and returns its JSON context {key, value}, or {} when it could
+  // not (its benchmarks then fail with the reason).  Never throws.
+  std::pair<std::string, std::string> (*prepare)(std::span<const std::size_t> payloads,
+                                                 std::chrono::milliseconds timeout) = nullptr;
 };
 
 [[nodiscard]] std::span<const Transport> transports() noexcept;

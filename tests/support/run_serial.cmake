@@ -6,3 +6,17 @@ set_tests_properties(RefusedTransport.IoUringDisabledBySysctlIsSkippedWithItsNot
 set_tests_properties(OpenLoopWithPython.AStallIsCountedForEveryPingItDelayed
                      OpenLoopWithPython.TheStallShowsInTheJsonOfARun
                      OpenLoop.WellInsideItsCapacityCorrectedAndRawAgreeAndNoSendIsLate PROPERTIES RUN_SERIAL TRUE)
+# RouDi is one per machine: the tests that watch its whole life run alone,
+# and the stop-signal tests of the transports that need it never beside each
+# other (a private RouDi still in use by another run is left to that run,
+# and would be reparented to the signal test, a subreaper).
+set_tests_properties(Roudi.OneRunningBeforeTheRunIsUsedAndStillRunsAfterIt
+                     Roudi.APrivateOneIsGoneAfterTheRunWithItsSharedMemory
+                     Roudi.CtrlCMidRunStopsThePrivateOneAndLeavesNothing
+                     Roudi.WithoutIoxRoudiTheTransportsAreRefusedInOneLine PROPERTIES RUN_SERIAL TRUE)
+foreach(roudi_transport iceoryx iceoryx_spin cyclonedds_shm)
+  foreach(roudi_signal SIGINT SIGTERM)
+    set_tests_properties(Registry/StopSignalTest.ConsumersAreReapedAndNothingIsLeft/${roudi_transport}_${roudi_signal}
+                         PROPERTIES RESOURCE_LOCK roudi)
+  endforeach()
+endforeach()

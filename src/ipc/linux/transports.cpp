@@ -3,10 +3,13 @@
 
 #include "ipc/registry.hpp"
 #include "ipc/transport/boost_interprocess/boost_interprocess.hpp"
+#include "ipc/transport/cyclonedds/cyclonedds.hpp"
 #include "ipc/transport/dbus/dbus.hpp"
 #include "ipc/transport/eventfd/eventfd.hpp"
 #include "ipc/transport/fifo/fifo.hpp"
 #include "ipc/transport/grpc/grpc.hpp"
+#include "ipc/transport/iceoryx/iceoryx.hpp"
+#include "ipc/transport/iceoryx/roudi.hpp"
 #include "ipc/transport/mmap_file/mmap_file.hpp"
 #include "ipc/transport/nng/nng.hpp"
 #include "ipc/transport/pipe/pipe.hpp"
@@ -95,6 +98,18 @@ constexpr std::array kTransports{
               "framing, CPU per side counts every thread; the client blocks in the call, the server on its poller",
               "grpc_consumer", transport::grpc::kMaxPayload, false, &transport::grpc::start_tcp, nullptr, nullptr,
               &transport::grpc::unavailable},
+    Transport{"iceoryx", "iceoryx 2.0 zero-copy publish/subscribe through RouDi's shared memory, each side asleep on a WaitSet",
+              "iceoryx_consumer", transport::iceoryx::kMaxPayload, false, &transport::iceoryx::start, nullptr, nullptr,
+              &transport::iceoryx::unavailable, &transport::iceoryx::prepare},
+    Transport{"iceoryx_spin", "iceoryx 2.0 zero-copy publish/subscribe, each side spinning on take()", "iceoryx_consumer",
+              transport::iceoryx::kMaxPayload, true, &transport::iceoryx::start_spin, nullptr, nullptr,
+              &transport::iceoryx::unavailable, &transport::iceoryx::prepare},
+    Transport{"cyclonedds", "Cyclone DDS over UDP on loopback, reliable keep-last 1, each side asleep on a WaitSet",
+              "cyclonedds_consumer", transport::cyclonedds::kMaxPayload, false, &transport::cyclonedds::start, nullptr,
+              nullptr, &transport::cyclonedds::unavailable},
+    Transport{"cyclonedds_shm", "Cyclone DDS over its shared-memory (iceoryx) path through RouDi, each side on a WaitSet",
+              "cyclonedds_consumer", transport::cyclonedds::kMaxPayload, false, &transport::cyclonedds::start_shm,
+              nullptr, nullptr, &transport::cyclonedds::unavailable_shm, &transport::iceoryx::prepare},
 };
 
 }  // namespace
