@@ -17,6 +17,8 @@ PAIR_NAME = re.compile(r"^(?P<transport>[^/]+)/payload:(?P<payload>\d+)/placemen
 TOPOLOGY_ENTRY = re.compile(r"^(?P<cpu>\d+):core=(?P<core>\d+|\?),llc=(?P<llc>\d+|\?),node=(?P<node>\d+|\?)$")
 # Border widths where core, last-level cache and node change between two neighbouring CPUs.
 BORDERS = (("core", 0.6), ("llc", 1.4), ("node", 2.6))
+# The least factor between the colour scale's two ends.
+MIN_SPAN = 4.0
 # The most CPUs drawn: a cell must keep room for its value.
 MAX_CPUS = 128
 
@@ -78,6 +80,7 @@ def draw_matrix(fig, ax, cells, cpus, topo, title, label):
     """One matrix on `ax`: cells coloured on a log scale with a labelled colour bar, values written in."""
     import numpy as np
     from matplotlib.colors import LogNorm
+    from matplotlib.ticker import FuncFormatter
 
     index = {cpu: i for i, cpu in enumerate(cpus)}
     grid = np.full((len(cpus), len(cpus)), np.nan)
@@ -85,8 +88,11 @@ def draw_matrix(fig, ax, cells, cpus, topo, title, label):
         grid[index[p], index[c]] = ns
     values = [v for v in cells.values() if v > 0]
     low, high = min(values), max(values)
-    if high <= low * 1.01:  # one value: a scale that still has a range
-        low, high = low / 1.5, high * 1.5
+    # At least a factor MIN_SPAN from end to end, around the values' middle: a 3% difference between two
+    # cells must not take the scale's two ends.
+    if high < low * MIN_SPAN:
+        mid = math.sqrt(low * high)
+        low, high = mid / math.sqrt(MIN_SPAN), mid * math.sqrt(MIN_SPAN)
     ax.set_facecolor("#d9d9d9")
     image = ax.imshow(grid, norm=LogNorm(vmin=low, vmax=high), cmap="viridis", interpolation="nearest")
     n = len(cpus)
@@ -111,6 +117,10 @@ def draw_matrix(fig, ax, cells, cpus, topo, title, label):
                 ax.axhline(i - 0.5, color="black", linewidth=width)
     bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.03)
     bar.set_label(label, fontsize=8)
+    # Ticks in the cells' own words (150us), not 1.5 x 10^5.
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: short_ns(v)))
+    bar.ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: short_ns(v)))
+    bar.ax.tick_params(labelsize=7, which="both")
     return ax
 
 

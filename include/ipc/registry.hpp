@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "ipc/fanout.hpp"
 #include "ipc/runner.hpp"
 
 namespace ipc {
@@ -35,6 +36,12 @@ struct Transport {
   // (io_uring disabled, no dbus-daemon, ...): why it cannot run here and how
   // to enable it, in one line; empty when it can.  Never throws.
   std::string (*unavailable)() = nullptr;
+  // How a ping reaches N consumers (ipc_bench --fanout), one phrase for
+  // --list; empty where the transport does not fan out.
+  std::string_view fanout = {};
+  // Starts one producer and options.consumer_cpus.size() consumers (at
+  // least 2); nullptr where the transport does not fan out.  Throws as start.
+  std::unique_ptr<Fanout> (*start_fanout)(const FanoutOptions&) = nullptr;
 };
 
 [[nodiscard]] std::span<const Transport> transports() noexcept;

@@ -90,9 +90,9 @@ class Heatmap(unittest.TestCase):
                                  "--placement", "pairs", "-n", "200", "--json", out],
                                 capture_output=True, text=True, timeout=120)
         self.assertEqual(result.returncode, 0, result.stderr)
-        names = [b["name"] for b in read_json(out)["benchmarks"]]
-        self.assertEqual(names, [f"pipe/payload:64/placement:cpus-{cpus[0]}-{cpus[1]}/iterations:200/manual_time",
-                                 f"pipe/payload:64/placement:cpus-{cpus[1]}-{cpus[0]}/iterations:200/manual_time"])
+        names = [b["run_name"] for b in read_json(out)["benchmarks"]]
+        self.assertEqual(names, [f"pipe/payload:64/placement:cpus-{cpus[0]}-{cpus[1]}/iterations:200/real_time",
+                                 f"pipe/payload:64/placement:cpus-{cpus[1]}-{cpus[0]}/iterations:200/real_time"])
         found, error = plot_heatmap.check([(out, *load(out))])
         self.assertIsNone(error)
         self.assertEqual(set(found[("pipe", 64)]["cells"]), {(cpus[0], cpus[1]), (cpus[1], cpus[0])})
