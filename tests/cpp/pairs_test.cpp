@@ -3,6 +3,8 @@
 #include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -22,14 +24,14 @@ test::CommandResult ipc_bench_on(const std::vector<int>& cpus, std::vector<std::
   return test::run_command(args);
 }
 
-std::vector<int> first_two_cpus() {
-  std::vector<int> cpus = allowed_cpus();
-  cpus.resize(std::min<std::size_t>(cpus.size(), 2));
-  return cpus;
+// The first `n` allowed CPUs, or all of them where there are fewer.
+std::vector<int> first_cpus(std::size_t n) {
+  const std::vector<int> all = allowed_cpus();
+  return {all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min(n, all.size()))};
 }
 
 TEST(Pairs, TwoCpusGiveBothDirectionsNamedByTheirCpus) {
-  const std::vector<int> cpus = first_two_cpus();
+  const std::vector<int> cpus = first_cpus(2);
   if (cpus.size() < 2) GTEST_SKIP() << "one CPU allowed";
   const test::TempTree dir;
   const auto out = dir.root() / "pairs.json";
@@ -57,10 +59,9 @@ class PairsRefused : public ::testing::TestWithParam<std::pair<std::vector<std::
 
 TEST_P(PairsRefused, InOneLine) {
   const auto& [args, expected] = GetParam();
-  std::vector<int> cpus = first_two_cpus();
-  if (expected.find("this process may use one") != std::string::npos) {
-    cpus.resize(1);
-  } else if (cpus.size() < 2) {
+  const bool one_cpu = expected.find("this process may use one") != std::string::npos;
+  const std::vector<int> cpus = first_cpus(one_cpu ? 1 : 2);
+  if (!one_cpu && cpus.size() < 2) {
     GTEST_SKIP() << "one CPU allowed";
   }
   std::vector<std::string> all{"-t", "pipe", "--placement", "pairs"};
