@@ -16,12 +16,14 @@
 #include "caution.hpp"
 #include "consumer_for.hpp"
 #include "explain.hpp"
+#include "fanout_option.hpp"
 #include "ipc/consumer_path.hpp"
 #include "ipc_bench_version.hpp"
 #include "ipc/error.hpp"
 #include "ipc/fingerprint.hpp"
 #include "ipc/tick_clock.hpp"
 #include "ipc/topology.hpp"
+#include "topology_context.hpp"
 #include "machine_probes.hpp"
 #include "measure.hpp"
 #include "options.hpp"
@@ -46,9 +48,10 @@ void print_list() {
   for (const Transport& t : transports()) {
     const std::string why = unavailable_here(t);
     const std::string entry =
-        fmt::format("{:<14}  {} ({})", t.name, t.description,
+        fmt::format("{:<14}  {} ({}; fan-out: {})", t.name, t.description,
                     why.empty() ? fmt::format("max payload {}", format_size(max_payload_here(t)))
-                                : fmt::format("not available here: {}", why));
+                                : fmt::format("not available here: {}", why),
+                    t.fanout.empty() ? std::string_view("none") : t.fanout);
     fmt::print("{}\n", wrap(entry, 16));
   }
 }
@@ -94,6 +97,58 @@ bool consumers_present(const Options& options) {
   return true;
 }
 
+// --fanout n > 1: `base` with n consumers, where the transport fans out and
+// its consumers can be placed; otherwise skipped with the reason.  Consumers
+// sharing a CPU are said once, as the pair is planned.
+void add_fanout(std::vector<BenchSpec>& specs, BenchSpec spec, unsigned n, const Options& options,
+                const std::vector<int>& allowed, std::vector<Skipped>& skipped) {
+  spec.fanout = n;
+  spec.consumer_cpus = fanout_cpus(n, spec.placement, allowed);
+  std::string why;
+  if (!spec.transport->start_fanout) {
+    why = "does not fan out to several consumers";
+  } else if (spec.consumer_cpus.empty()) {
+    why = fmt::format("fan-out places its consumers itself: placement split, same or none, not {}",
+                      to_string(spec.placement));
+  } else if (spec.transport->spins && (spec.placement != Placement::split || n > allowed.size() - 1)) {
+    why = fmt::format("{} busy-waiting consumers need a CPU each beside the producer's; {} allowed", n, allowed.size());
+  }
+  if (!why.empty()) {
+    if (!shows_summary(options)) tell("skipping {}: {}", spec.name(), why);
+    skipped.push_back({std::string(spec.transport->name), spec.payload, spec.placement,
+                       fmt::format("fan-out {}: {}", n, why)});
+    return;
+  }
+  if (spec.placement == Placement::split && n > allowed.size() - 1)
+    tell("{}: {} consumers share the {} CPU(s) beside the producer's ({}), receiver i on the (i mod {})-th",
+         spec.name(), n, allowed.size() - 1, fmt::join(std::next(allowed.begin()), allowed.end(), ","),
+         allowed.size() - 1);
+  specs.push_back(std::move(spec));
+}
+
+// --placement pairs: `base` on every ordered pair of distinct allowed CPUs,
+// producer first, at each rate.
+void add_pairs(std::vector<BenchSpec>& specs, BenchSpec base, const Options& options, const std::vector<int>& allowed,
+               std::vector<Skipped>& skipped) {
+  if (std::string why = payload_refusal(*base.transport, base.payload); !why.empty()) {
+    if (!options.placements.empty()) return;  // said once, by the placements' loop
+    if (!shows_summary(options)) tell("skipping {}: {}", base.name(), why);
+    skipped.push_back({std::string(base.transport->name), base.payload, std::nullopt, std::move(why)});
+    return;
+  }
+  base.pair = true;
+  for (const int producer : allowed) {
+    for (const int consumer : allowed) {
+      if (producer == consumer) continue;
+      base.cpus = {producer, consumer};
+      for (const auto rate : options.rates) {
+        base.rate = rate;
+        specs.push_back(base);
+      }
+    }
+  }
+}
+
 std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allowed, const Topology& topology,
                             std::vector<Skipped>& skipped) {
   std::vector<BenchSpec> specs;
@@ -120,11 +175,19 @@ std::vector<BenchSpec> plan(const Options& options, const std::vector<int>& allo
                              "preempts the spinner"});
           continue;
         }
-        for (const auto rate : options.rates) {
-          spec.rate = rate;
-          specs.push_back(spec);
+        for (const unsigned n : options.fanouts) {
+          if (n > 1) {
+            add_fanout(specs, spec, n, options, allowed, skipped);
+            continue;
+          }
+          for (const auto rate : options.rates) {
+            spec.rate = rate;
+            specs.push_back(spec);
+          }
         }
       }
+      if (options.pairs) add_pairs(specs, BenchSpec{t, payload, Placement::split, {}, options.check, std::nullopt},
+                                   options, allowed, skipped);
     }
   }
   return specs;
@@ -184,6 +247,7 @@ std::string cpus_used(const Options& options, const std::vector<int>& allowed, c
       used.push_back(fmt::format("{}={},{}", to_string(p), *cpus.producer, *cpus.consumer));
     }
   }
+  if (options.pairs) used.push_back(fmt::format("pairs=every ordered pair of {}", fmt::join(allowed, ",")));
   return fmt::format("{}", fmt::join(used, " "));
 }
 
@@ -226,6 +290,7 @@ void add_context(const Options& options, const std::vector<int>& allowed, const 
   benchmark::AddCustomContext("allowed_cpus", fmt::format("{}", fmt::join(allowed, ",")));
   if (options.cpus) benchmark::AddCustomContext("cpus", fmt::format("{},{}", options.cpus->first, options.cpus->second));
   benchmark::AddCustomContext("cpus_used", cpus_used(options, allowed, topology));
+  benchmark::AddCustomContext("topology", topology_context(topology, allowed));
   benchmark::AddCustomContext("timer", TickClock::instance().description());
   benchmark::AddCustomContext(
       "mean_timer", TickClock::instance().uses_tsc()
@@ -315,6 +380,8 @@ int run(int argc, char** argv) {
     b->UseManualTime()->Unit(benchmark::kNanosecond);
     if (options.iterations) {
       b->Iterations(static_cast<benchmark::IterationCount>(*options.iterations));
+    } else if (spec.pair && !spec.rate) {
+      b->Iterations(static_cast<benchmark::IterationCount>(kPairRoundTrips));
     } else if (spec.rate) {
       // At a fixed rate the length is a time, not Google Benchmark's search
       // for a batch of --benchmark_min_time: the rate times --duration.

@@ -8,6 +8,7 @@
 #include "cpu_time.hpp"
 #include "explain.hpp"
 #include "failure.hpp"
+#include "ipc/fanout.hpp"
 #include "ipc/histogram.hpp"
 #include "ipc/tick_clock.hpp"
 #include "stop_signals.hpp"
@@ -87,6 +88,26 @@ void report_floor(benchmark::State& state, const BenchSpec& spec, const MachineP
   if (const auto ratio = probes.vs_floor(spec, mean_ns)) state.counters["vs_floor"] = benchmark::Counter(*ratio);
 }
 
+// Fan-out: each receiver's delivery latency, and the spread of their p99s
+// (the slowest receiver's over the fastest's).
+void report_deliveries(benchmark::State& state, const Runner& runner) {
+  const auto* fanout = dynamic_cast<const Fanout*>(&runner);
+  if (!fanout) return;
+  const double ticks_per_ns = TickClock::instance().ticks_per_ns();
+  double slowest = 0, fastest = 0;
+  std::size_t i = 0;
+  for (const LatencyHistogram& h : fanout->deliveries()) {
+    const double p99 = h.percentile(0.99) / ticks_per_ns;
+    state.counters[fmt::format("r{}_p50_ns", i)] = benchmark::Counter(h.percentile(0.5) / ticks_per_ns);
+    state.counters[fmt::format("r{}_p99_ns", i)] = benchmark::Counter(p99);
+    state.counters[fmt::format("r{}_max_ns", i)] = benchmark::Counter(static_cast<double>(h.max()) / ticks_per_ns);
+    slowest = i == 0 ? p99 : std::max(slowest, p99);
+    fastest = i == 0 ? p99 : std::min(fastest, p99);
+    ++i;
+  }
+  if (fastest > 0) state.counters["spread_p99"] = benchmark::Counter(slowest / fastest);
+}
+
 std::string interrupted() { return fmt::format("interrupted by {}", StopSignals::name(StopSignals::received())); }
 
 }  // namespace
@@ -156,6 +177,7 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
       state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(2 * spec.payload));
     }
     report_distribution(state, histogram);
+    report_deliveries(state, runner);
     report_cpu(state, cpu_before, cpu_after, counters, timed_wall, done);
     report_floor(state, spec, probes, static_cast<double>(batch.ticks) / ticks_per_ns / static_cast<double>(done));
     counters.report(state, done);

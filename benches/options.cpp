@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "fanout_option.hpp"
 #include "ipc/parse.hpp"
 #include "platform.hpp"
 #include "remote_option.hpp"
@@ -80,16 +81,31 @@ std::vector<std::size_t> resolve_payloads(const std::vector<std::string>& texts,
   return payloads;
 }
 
-std::vector<Placement> resolve_placements(const std::vector<std::string>& texts, const std::vector<int>& allowed) {
+// "pairs" taken out of the --placement texts: whether it was there.
+// Refused in one line where there is no pair to measure or the pair is not
+// ipc_bench's to choose.
+bool take_pairs(std::vector<std::string>& texts, const std::vector<int>& allowed, bool cpus_given, bool remote) {
+  const auto erased = std::erase(texts, std::string("pairs"));
+  if (erased == 0) return false;
+  if (allowed.size() < 2)
+    throw UsageError(fmt::format("--placement pairs needs two CPUs, and this process may use one (CPU {})",
+                                 allowed.empty() ? -1 : allowed.front()));
+  if (cpus_given) throw UsageError("--placement pairs measures every pair of allowed CPUs: give it without --cpus");
+  if (remote) throw UsageError("--placement pairs needs both processes on this machine: give it without --remote");
+  return true;
+}
+
+std::vector<Placement> resolve_placements(const std::vector<std::string>& texts, const std::vector<int>& allowed,
+                                          bool pairs) {
   std::vector<Placement> placements;
   for (const std::string& text : texts) {
     const auto placement = parse_placement(text);
     if (!placement)
       throw UsageError(
-          fmt::format("unknown placement '{}' (known: split, same, none, smt, llc, cross_llc, cross_node)", text));
+          fmt::format("unknown placement '{}' (known: split, same, none, smt, llc, cross_llc, cross_node, pairs)", text));
     if (std::ranges::find(placements, *placement) == placements.end()) placements.push_back(*placement);
   }
-  if (placements.empty()) placements.push_back(allowed.size() >= 2 ? Placement::split : Placement::same);
+  if (placements.empty() && !pairs) placements.push_back(allowed.size() >= 2 ? Placement::split : Placement::same);
   return placements;
 }
 
@@ -229,8 +245,8 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
       ->type_name("SIZES");
   app.add_option("--placement", placement_texts,
                  described("split (two CPUs; default when two are allowed), same (one CPU), none (unpinned), smt, "
-                           "llc, cross_llc, cross_node (two CPUs chosen by topology, where the machine has them); "
-                           "comma-separated"))
+                           "llc, cross_llc, cross_node (two CPUs chosen by topology, where the machine has them), "
+                           "pairs (every ordered pair of allowed CPUs, a short run each); comma-separated"))
       ->delimiter(',')
       ->type_name("LIST");
   app.add_option("--cpus", cpus_text, described("CPUs for the producer and the consumer"))->type_name("A,B");
@@ -274,6 +290,12 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
                  described("how much of every pong to compare: sampled (default: whole up to 256 bytes, above "
                            "the sequence at both ends and one moving 8-byte word) or full (every byte)"))
       ->type_name("sampled|full");
+  std::vector<std::string> fanout_texts;
+  app.add_option("--fanout", fanout_texts,
+                 described("consumers each ping goes to, comma-separated (1,2,4,8; at most 64): the round trip "
+                           "ends at the last pong, and each receiver's delivery latency is reported (default 1)"))
+      ->delimiter(',')
+      ->type_name("LIST");
   std::vector<std::string> rate_texts;
   std::string duration_text;
   app.add_option("--rate", rate_texts,
@@ -304,7 +326,8 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
   if (check_option->count() > 0) options.check = parse_check(check_text);
   options.transports = resolve_transports(transport_names, options.notes, options.unavailable);
   options.payloads = resolve_payloads(payload_texts, options.transports);
-  options.placements = resolve_placements(placement_texts, allowed_cpus);
+  options.pairs = take_pairs(placement_texts, allowed_cpus, !cpus_text.empty(), remote->count() > 0);
+  options.placements = resolve_placements(placement_texts, allowed_cpus, options.pairs);
   if (!cpus_text.empty()) options.cpus = parse_cpu_pair(cpus_text);
   for (const Placement placement : options.placements) {
     try {
@@ -330,7 +353,7 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
     const auto warm_up = parse_warm_up(warm_up_text);
     if (!warm_up)
       throw UsageError(fmt::format("invalid --warmup '{}': expected round trips (2000), a time (50ms, 1s) or 0", warm_up_text));
-    options.warm_up = *warm_up;
+    options.warm_up = options.pair_warm_up = *warm_up;
   }
   // Parsed here rather than by CLI11, whose conversion error is not one line of ours.
   double timeout_seconds = 5;
@@ -383,6 +406,7 @@ Options parse_options(int argc, const char* const* argv, const std::vector<int>&
   } else if (token_option->count() > 0) {
     throw UsageError("--token goes with --remote");
   }
+  options.fanouts = parse_fanouts(fanout_texts, options, transport_names.size() == 1);
   return options;
 }
 

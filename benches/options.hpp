@@ -30,6 +30,10 @@ struct Options {
   std::vector<const Transport*> transports;
   std::vector<std::size_t> payloads;
   std::vector<Placement> placements;
+  // --placement pairs: also one benchmark per ordered pair of allowed CPUs,
+  // each a short run (pair_warm_up, kPairRoundTrips unless -n says).
+  bool pairs = false;
+  WarmUp pair_warm_up{0, std::chrono::milliseconds(10)};
   std::optional<std::pair<int, int>> cpus;
   std::optional<std::uint64_t> iterations;
   std::optional<std::uint64_t> repetitions;
@@ -53,6 +57,8 @@ struct Options {
   // --rate: one benchmark per entry, nullopt for the closed loop ("closed"),
   // else messages per second.  Default: the closed loop only.
   std::vector<std::optional<std::uint64_t>> rates{std::nullopt};
+  // --fanout: one benchmark per entry, the consumers each ping goes to (1: today's one consumer).
+  std::vector<unsigned> fanouts{1};
   // --duration: an open-loop benchmark's length, when -n does not give it.
   std::chrono::milliseconds duration{1000};
   // One line each, printed before the run: what was left out and why
@@ -61,6 +67,10 @@ struct Options {
   // The transports left out that way: name, reason (shown in the summary).
   std::vector<std::pair<std::string, std::string>> unavailable;
 };
+
+// A pair's timed round trips under --placement pairs without -n: enough for
+// its p50, few enough for a 16-CPU matrix (240 pairs) in under a minute.
+inline constexpr std::uint64_t kPairRoundTrips = 2000;
 
 // The words of --consumer-cmd: split at whitespace, no quoting.  Throws UsageError.
 std::vector<std::string> split_consumer_command(std::string_view text);

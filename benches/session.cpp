@@ -24,13 +24,18 @@ Runner& Session::runner_for(const BenchSpec& spec) {
   if (runner_ && name == current_name_) return *runner_;
   finish();
   const Options& o = options_;
-  runner_ = o.remote ? spec.transport->remote({spec.payload, o.remote->endpoint, o.remote->token, o.timeout, o.check})
-                     : spec.transport->start(
-                           {spec.payload, consumer_for(*spec.transport, o), spec.cpus.consumer, o.timeout, o.check});
+  const RunnerOptions local{spec.payload, consumer_for(*spec.transport, o), spec.cpus.consumer, o.timeout, o.check};
+  if (o.remote) {
+    runner_ = spec.transport->remote({spec.payload, o.remote->endpoint, o.remote->token, o.timeout, o.check});
+  } else if (spec.fanout > 1) {
+    runner_ = spec.transport->start_fanout({local, spec.consumer_cpus});
+  } else {
+    runner_ = spec.transport->start(local);
+  }
   ++starts_;
   current_name_ = std::move(name);
   try {
-    warm_up(*runner_, o.warm_up);
+    warm_up(*runner_, spec.pair ? o.pair_warm_up : o.warm_up);
   } catch (...) {
     drop();
     throw;

@@ -155,7 +155,7 @@ Table build_table(const std::vector<SummaryRow>& rows, const std::vector<Skipped
   t.header.push_back(markdown ? "vs best" : "x best");
   for (const SummaryRow& row : rows) {
     std::vector<std::string> line{std::string(row.spec.transport->name), format_size(row.spec.payload),
-                                  std::string(to_string(row.spec.placement))};
+                                  row.spec.placement_column()};
     if (t.open_loop) line.push_back(row.spec.rate ? short_rate(static_cast<double>(*row.spec.rate)) : "closed");
     if (row.error) {
       line.push_back("FAILED");
@@ -251,7 +251,7 @@ Table build_explanation(const std::vector<SummaryRow>& rows, bool& read_write_on
   for (const SummaryRow& row : rows) {
     if (row.error) continue;
     std::vector<std::string> line{std::string(row.spec.transport->name), format_size(row.spec.payload),
-                                  std::string(to_string(row.spec.placement))};
+                                  row.spec.placement_column()};
     if (t.open_loop) line.push_back(row.spec.rate ? short_rate(static_cast<double>(*row.spec.rate)) : "closed");
     for (const ExplainColumn& c : kExplainColumns) line.push_back(per_round_trip(explain_value(row, c, read_write_only)));
     const auto floor = row.explain.find("vs_floor");

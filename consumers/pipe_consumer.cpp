@@ -4,5 +4,9 @@
 
 int main(int argc, char** argv) {
   ipc::ConsumerCli cli("pipe_consumer", "ipc_bench consumer for the pipe transport");
-  return cli.run(argc, argv, [](std::size_t payload) { return ipc::transport::pipe::serve(payload); });
+  bool stamp = false;
+  cli.app().add_flag("--stamp", stamp, "write the delivery stamp into each pong (ipc_bench --fanout)");
+  return cli.run(argc, argv, [&stamp](std::size_t payload) {
+    return stamp ? ipc::transport::pipe::serve_stamped(payload) : ipc::transport::pipe::serve(payload);
+  });
 }

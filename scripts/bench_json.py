@@ -41,7 +41,13 @@ OPEN_LOOP = ("rate", "achieved_rate", "late_sends")
 # "Explaining a figure"): counts, absent where the machine could not count.
 EXPLAIN_EVENTS = ("syscalls", "rw_calls", "switches", "involuntary_switches", "migrations", "page_faults")
 EXPLAIN = tuple(f"{side}_{event}" for side in ("producer", "consumer") for event in EXPLAIN_EVENTS)
-COUNTERS = PERCENTILES + OPEN_LOOP + EXPLAIN
+# The machine's floor of the result's CPU pair (docs/methodology.md, "floor"): times, ns.
+FLOORS = ("floor_cacheline_ns", "floor_wakeup_ns")
+# Fan-out (a name with /fanout:N): the spread of the receivers' delivery p99s, a ratio.
+FANOUT = ("spread_p99",)
+COUNTERS = PERCENTILES + OPEN_LOOP + EXPLAIN + FLOORS + FANOUT
+# Fan-out's per-receiver delivery latencies: r0_p50_ns, r12_max_ns, ...; times, ns.
+RECEIVER = re.compile(r"^r\d{1,2}_(p50|p99|max)_ns$")
 
 # Google Benchmark puts the fixed iteration count (-n N) and per-benchmark
 # repetitions in the name.  They are how the run was made, not what was
@@ -184,7 +190,7 @@ def read_json(path):
 def _counter(value, where, name):
     """A counter, checked: a percentile is a time (0 allowed: a clock's tick may be coarser), a rate or a
     count is finite and not negative.  Raises BadInput."""
-    if name in PERCENTILES:
+    if name in PERCENTILES or name in FLOORS or RECEIVER.match(name):
         return _time(value, where, name, zero=True)
     if not _number(value) or not 0 <= value <= MAX_COUNT:
         raise BadInput(f"{where}: {name} is {_shown(value)}: not a rate or count (0 to {MAX_COUNT:.0e})")
@@ -233,7 +239,8 @@ def load(path):
             raise BadInput(f"{named}: real_time is missing or not a number")
         # A spread may be 0; a time per round trip may not.
         ns = _time(real_time, named, "real_time", unit, zero=aggregate == "stddev")
-        counters = {counter: _counter(b[counter], named, counter) for counter in COUNTERS if counter in b}
+        counters = {counter: _counter(b[counter], named, counter) for counter in b
+                    if counter in COUNTERS or RECEIVER.match(counter)}
 
         if aggregate:
             result.aggregates[aggregate] = ns

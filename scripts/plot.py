@@ -33,11 +33,24 @@ result of the same transport, when the files hold it, stands at the right of
 the panel, past a grey line, labelled "closed loop".  With several files, each
 series is named after its file too.
 
+--heatmap draws the results of ipc_bench --placement pairs instead: one
+matrix per transport and payload, producer CPU by consumer CPU, each cell
+the pair's p50 written in it on a log colour scale, topology borders (core,
+last-level cache, node) where the file's context has them, and the floor's
+matrix (floor_cacheline_ns) beside when the results carry it
+(scripts/plot_heatmap.py).
+
+--vs-fanout draws the results of ipc_bench --fanout: the slowest receiver's
+delivery p50 (solid) and p99 (dashed) against the fan-out N, log axes, one
+colour per transport, and below it spread_p99 against N; a fan-out of 1,
+which carries no delivery stamp, is the round trip, hollow
+(scripts/plot_fanout.py).
+
 Needs matplotlib (Debian: python3-matplotlib; scripts/test.sh installs it).
 Exit status: 0 written, 1 matplotlib missing, 2 bad input (missing file,
 malformed, too deep or over 16 MiB, not Google Benchmark JSON, a time that is
 0, negative, NaN or over a day, more than 2000 bars, unknown output format;
-with --vs-rate: no open-loop result), or a standard output that cannot be
+with --vs-rate: no open-loop result; with --heatmap: no pair result; with --vs-fanout: no fan-out result), or a standard output that cannot be
 written, in one line on stderr.
 """
 import math
@@ -48,6 +61,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_json import BadInput, format_ns, load  # noqa: E402
 from terminal import BAD, ArgumentParser, run, say  # noqa: E402
+import plot_fanout  # noqa: E402
+import plot_heatmap  # noqa: E402
 
 # Okabe and Ito's colour-blind-safe palette, without its black (which would
 # hide the whiskers); past seven transports the colours come round again with
@@ -471,6 +486,10 @@ def main(argv=None):
     parser.add_argument("--vs-rate", action="store_true",
                         help="latency (p50, p99, p99.9) against rate from open-loop results (ipc_bench --rate), "
                              "one panel per payload and placement")
+    parser.add_argument("--vs-fanout", action="store_true",
+                        help="the slowest receiver's p50 and p99, and the spread, against N (ipc_bench --fanout)")
+    parser.add_argument("--heatmap", action="store_true",
+                        help="a matrix of p50 per CPU pair (ipc_bench --placement pairs), per transport and payload")
     args = parser.parse_args(argv)
 
     fmt = os.path.splitext(args.output)[1].lower().lstrip(".")
@@ -485,11 +504,19 @@ def main(argv=None):
     except BadInput as e:
         say(f"plot.py: {e}")
         return BAD
-    panels, error = checked_panels(files, args.vs_rate)
+    if args.vs_rate + args.heatmap + args.vs_fanout > 1:
+        say("plot.py: give one of --vs-rate, --vs-fanout and --heatmap")
+        return BAD
+    if args.heatmap or args.vs_fanout:
+        panels, error = (plot_heatmap if args.heatmap else plot_fanout).check(files)
+    else:
+        panels, error = checked_panels(files, args.vs_rate)
     if error:
         say(f"plot.py: {error}")
         return BAD
-    fig = (rate_figure if args.vs_rate else figure)(pyplot(), panels, args.title)
+    draw = (plot_heatmap.heatmap_figure if args.heatmap else plot_fanout.fanout_figure if args.vs_fanout
+            else rate_figure if args.vs_rate else figure)
+    fig = draw(pyplot(), panels, args.title)
     if fig is None:
         say("plot.py: every result failed: nothing to plot")
         return BAD

@@ -10,7 +10,13 @@ int main(int argc, char** argv) {
   cli.add_endpoint_option(endpoint);
   ipc::ListenOptions listen;
   cli.add_listen_options(listen);
+  bool stamp = false;
+  cli.app().add_flag("--stamp", stamp, "write the delivery stamp into each pong (ipc_bench --fanout)");
   return cli.run(
-      argc, argv, [&](std::size_t payload) { return ipc::transport::udp::serve(endpoint, payload); },
+      argc, argv,
+      [&](std::size_t payload) {
+        return stamp ? ipc::transport::udp::serve_stamped(endpoint, payload)
+                     : ipc::transport::udp::serve(endpoint, payload);
+      },
       [&] { return ipc::transport::udp::serve_listen(listen); });
 }

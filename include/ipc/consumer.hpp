@@ -65,13 +65,18 @@ class Consumer {
   // Ends the run: disarms, calls `send_stop`, waits for a clean exit.
   void finish(const std::function<void()>& send_stop);
 
+  // For a runner that drives its own loop (ipc/fanout_runner.hpp): round
+  // trip `seq` has been verified (the watchdog's progress), and the failure
+  // of the round trip after the last verified one, thrown as run() throws.
+  void progressed(std::uint64_t seq) noexcept { progress_.store(seq, std::memory_order_relaxed); }
+  [[noreturn]] void fail_round_trip(std::string_view what);
+
   [[nodiscard]] pid_t pid() const noexcept { return child_.pid(); }
   [[nodiscard]] std::chrono::milliseconds timeout() const noexcept { return timeout_; }
 
  private:
   // Throws `what` plus what became of the consumer; `timed_out`: it never answered.
   [[noreturn]] void fail(std::string_view what, bool timed_out = false);
-  [[noreturn]] void fail_round_trip(std::string_view what);
 
   ChildProcess child_;
   std::chrono::milliseconds timeout_;

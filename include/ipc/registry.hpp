@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "ipc/fanout.hpp"
 #include "ipc/runner.hpp"
 
 namespace ipc {
@@ -43,6 +44,12 @@ struct Transport {
   // not (its benchmarks then fail with the reason).  Never throws.
   std::pair<std::string, std::string> (*prepare)(std::span<const std::size_t> payloads,
                                                  std::chrono::milliseconds timeout) = nullptr;
+  // How a ping reaches N consumers (ipc_bench --fanout), one phrase for
+  // --list; empty where the transport does not fan out.
+  std::string_view fanout = {};
+  // Starts one producer and options.consumer_cpus.size() consumers (at
+  // least 2); nullptr where the transport does not fan out.  Throws as start.
+  std::unique_ptr<Fanout> (*start_fanout)(const FanoutOptions&) = nullptr;
 };
 
 [[nodiscard]] std::span<const Transport> transports() noexcept;

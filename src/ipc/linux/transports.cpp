@@ -35,13 +35,15 @@ constexpr std::size_t kLargeMax = 16 * kMiB;
 
 constexpr std::array kTransports{
     Transport{"pipe", "the consumer's stdin and stdout (two anonymous pipes)", "pipe_consumer", kLargeMax, false,
-              &transport::pipe::start},
+              &transport::pipe::start, nullptr, nullptr, nullptr, nullptr, "a pair of pipes per receiver, one write each",
+              &transport::pipe::start_fanout},
     Transport{"tcp_nodelay", "loopback TCP, TCP_NODELAY set on both ends", "tcp_consumer", kLargeMax, false,
               &transport::tcp::start_nodelay, nullptr, &transport::tcp::remote_nodelay},
     Transport{"tcp_nagle", "loopback TCP, Nagle's algorithm left on", "tcp_consumer", kLargeMax, false,
               &transport::tcp::start_nagle, nullptr, &transport::tcp::remote_nagle},
     Transport{"udp", "loopback UDP, two connected sockets, one datagram per message", "udp_consumer",
-              transport::udp::kMaxPayload, false, &transport::udp::start, nullptr, &transport::udp::remote},
+              transport::udp::kMaxPayload, false, &transport::udp::start, nullptr, &transport::udp::remote, nullptr, nullptr,
+              "a socket pair per receiver, one datagram each", &transport::udp::start_fanout},
     Transport{"shm_spin", "POSIX shared memory, both sides busy-wait on a sequence counter", "shm_consumer",
               kLargeMax, true, &transport::shm_spin::start},
     Transport{"shm_yield", "POSIX shared memory, both sides poll the sequence counter, sched_yield() between polls",

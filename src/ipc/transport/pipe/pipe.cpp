@@ -6,10 +6,12 @@
 #include <vector>
 
 #include "ipc/consumer.hpp"
+#include "ipc/fanout_runner.hpp"
 #include "ipc/io.hpp"
 #include "ipc/message.hpp"
 #include "ipc/protocol.hpp"
 #include "ipc/spawned_runner.hpp"
+#include "ipc/tick_clock.hpp"
 
 namespace ipc::transport::pipe {
 namespace {
@@ -56,6 +58,25 @@ class Pipes {
 }  // namespace
 
 std::unique_ptr<Runner> start(const RunnerOptions& options) { return std::make_unique<SpawnedRunner<Pipes>>(options); }
+
+std::unique_ptr<Fanout> start_fanout(const FanoutOptions& options) {
+  return std::make_unique<FanoutRunner<Pipes>>(options);
+}
+
+int serve_stamped(std::size_t payload) {
+  if (payload < kFanoutMinPayload)
+    throw Error(fmt::format("--stamp needs a payload of at least {} bytes, got {}", kFanoutMinPayload, payload));
+  // Chosen and calibrated before READY, as the producer's was: the same clock.
+  const TickClock& clock = TickClock::instance();
+  const NativeHandle in = standard_input(), out = standard_output();
+  write_all(out, ready_bytes());
+  std::vector<std::byte> buf(payload);
+  while (read_exact(in, buf) == ReadResult::complete) {
+    stamp_delivery(clock, buf);
+    write_all(out, buf);
+  }
+  return 0;
+}
 
 int serve(std::size_t payload) { return serve(payload, standard_input(), standard_output()); }
 

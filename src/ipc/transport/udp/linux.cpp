@@ -15,6 +15,7 @@
 
 #include "ipc/consumer.hpp"
 #include "ipc/datagram.hpp"
+#include "ipc/fanout_runner.hpp"
 #include "ipc/inet.hpp"
 #include "ipc/message.hpp"
 #include "ipc/io.hpp"
@@ -265,6 +266,27 @@ int serve_listen(const ListenOptions& listen) {
     // never taken for a second producer.
     if (stopped) (void)::sendto(fd, nullptr, 0, 0, reinterpret_cast<const sockaddr*>(&peer), sizeof peer);
     log_line(listen, fmt::format("{} udp payload {}: {} round trips, {}", who, verdict.run->payload, served, ending));
+  }
+}
+
+std::unique_ptr<Fanout> start_fanout(const FanoutOptions& options) {
+  return std::make_unique<FanoutRunner<Socket>>(options);
+}
+
+int serve_stamped(std::string_view endpoint, std::size_t payload) {
+  if (payload < kFanoutMinPayload)
+    throw Error(fmt::format("--stamp needs a payload of at least {} bytes, got {}", kFanoutMinPayload, payload));
+  // Chosen and calibrated before READY, as the producer's was: the same clock.
+  const TickClock& clock = TickClock::instance();
+  UniqueFd fd = bind_loopback(SOCK_DGRAM);
+  connect_to(fd.get(), parse_endpoint(endpoint));
+  send_message(fd.get(), ready_bytes());
+  std::vector<std::byte> buf(payload);
+  for (;;) {
+    const std::size_t received = receive_message(fd.get(), buf);
+    if (received == 0) return 0;
+    if (received >= kFanoutMinPayload) stamp_delivery(clock, buf);
+    send_message(fd.get(), std::span(buf).first(std::min(received, buf.size())));
   }
 }
 

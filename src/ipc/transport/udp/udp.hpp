@@ -4,6 +4,7 @@
 #include <memory>
 #include <string_view>
 
+#include "ipc/fanout.hpp"
 #include "ipc/remote.hpp"
 #include "ipc/runner.hpp"
 
@@ -16,6 +17,11 @@ std::unique_ptr<Runner> start(const RunnerOptions& options);
 // The consumer side: sends READY to `endpoint`, then echoes datagrams until an
 // empty one arrives.
 int serve(std::string_view endpoint, std::size_t payload);
+// Fan-out (Linux): a socket pair per receiver, one datagram sent to each in
+// turn; its consumer (udp_consumer --stamp) writes the delivery stamp into
+// each pong, and throws ipc::Error for a payload too small to carry it.
+std::unique_ptr<Fanout> start_fanout(const FanoutOptions& options);
+int serve_stamped(std::string_view endpoint, std::size_t payload);
 
 // Against a consumer started by hand (ipc_bench --remote).
 std::unique_ptr<Runner> remote(const RemoteOptions& options);
