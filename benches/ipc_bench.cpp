@@ -52,7 +52,7 @@ void print_list() {
                     why.empty() ? fmt::format("max payload {}", format_size(max_payload_here(t)))
                                 : fmt::format("not available here: {}", why),
                     t.fanout.empty() ? std::string_view("none") : t.fanout);
-    fmt::print("{}\n", wrap(entry, 16));
+    print_out(stdout, "{}\n", wrap(entry, 16));
   }
 }
 
@@ -325,6 +325,7 @@ std::vector<OutputFile> output_files(const Options& options) {
 }
 
 int run(int argc, char** argv) {
+  hold_standard_streams();
   const StopSignals stop_signals;
   const std::vector<int> allowed = allowed_cpus();
   const Topology topology = Topology::read();
@@ -392,8 +393,8 @@ int run(int argc, char** argv) {
   add_context(options, allowed, topology);
   const std::string machine = machine_line(options, allowed, topology);
   if (summary_only(options)) {
-    fmt::print("{}\n", wrap(machine, 2));
-    std::fflush(stdout);
+    print_out(stdout, "{}\n", wrap(machine, 2));
+    (void)flush_stdout();  // a failure is asked again before each benchmark
   }
   // Before the run: what would spoil it is already there.  Printed after
   // it, beside the summary, where it is read, and only when something ran.
@@ -418,19 +419,21 @@ int run(int argc, char** argv) {
     return 2;
   }
   const int signal = StopSignals::received();
+  // A standard output that failed ended the run: the files, then one line.
+  const std::optional<std::string> stdout_failed = stdout_gone();
   // After the run: what came up during it (still there), and the results'
   // own signs.  The load average is left out, which now counts this run.
-  if (signal == 0) {
+  if (signal == 0 && !stdout_failed) {
     for (std::string& cause : machine_cautions(cpus, allowed.size(), topology, false)) causes.push_back(std::move(cause));
     for (std::string& cause : result_cautions(summary.rows())) causes.push_back(std::move(cause));
     if (auto cause = machine_tail_caution(summary.rows(), probes)) causes.push_back(std::move(*cause));
   }
   Cautions cautions;
   for (std::string& cause : causes)
-    if (cautions.add(cause)) tell_caution(cause);
+    if (cautions.add(cause) && !stdout_failed) tell_caution(cause);
   int status = reporter.any_failed() || !session.failures().empty() ? 1 : 0;
-  if (shows_summary(options)) {
-    for (const std::string& line : probes.lines()) fmt::print("{}\n", wrap(line, 2));
+  if (shows_summary(options) && !stdout_failed) {
+    for (const std::string& line : probes.lines()) print_out(stdout, "{}\n", wrap(line, 2));
     print_summary(stdout, summary.rows(), skipped);
     if (options.explain) print_explanation(stdout, summary.rows());
   }
@@ -444,6 +447,11 @@ int run(int argc, char** argv) {
   for (const std::string& error : errors) {
     tell("{}", error);
     status = 1;
+  }
+  if (stdout_failed) {
+    tell("cannot write standard output: {}{}", *stdout_failed,
+         reporter.interrupted() ? fmt::format("; the run stopped at {}", *reporter.interrupted()) : "");
+    return 1;
   }
   if (const auto error = flush_stdout()) {
     tell("{}", *error);

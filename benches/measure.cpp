@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "cpu_time.hpp"
 #include "explain.hpp"
@@ -11,6 +12,7 @@
 #include "ipc/fanout.hpp"
 #include "ipc/histogram.hpp"
 #include "ipc/tick_clock.hpp"
+#include "output_file.hpp"
 #include "stop_signals.hpp"
 
 namespace ipc::bench {
@@ -108,14 +110,20 @@ void report_deliveries(benchmark::State& state, const Runner& runner) {
   if (fastest > 0) state.counters["spread_p99"] = benchmark::Counter(slowest / fastest);
 }
 
-std::string interrupted() { return fmt::format("interrupted by {}", StopSignals::name(StopSignals::received())); }
+// Why the run is ending before its time: a stop signal, or a standard
+// output nobody reads any more (the files then keep what ran).
+std::optional<std::string> stop_reason() {
+  if (StopSignals::received() != 0) return fmt::format("interrupted by {}", StopSignals::name(StopSignals::received()));
+  if (const auto gone = stdout_gone()) return fmt::format("interrupted by standard output: {}", *gone);
+  return std::nullopt;
+}
 
 }  // namespace
 
 void measure(benchmark::State& state, const BenchSpec& spec, const Options& options, Session& session,
              const MachineProbes& probes) {
-  if (StopSignals::received() != 0) {
-    fail(state, interrupted());
+  if (const auto stop = stop_reason()) {
+    fail(state, *stop);
     return;
   }
   if (const auto refused = session.begin_call(spec.name())) {
@@ -183,8 +191,8 @@ void measure(benchmark::State& state, const BenchSpec& spec, const Options& opti
     counters.report(state, done);
   } catch (const std::exception& e) {
     session.drop();
-    // A consumer killed because ipc_bench was told to stop: say that, not how it died.
-    const std::string message = StopSignals::received() != 0 ? interrupted() : e.what();
+    // A consumer killed because the run is ending: say why, not how it died.
+    const std::string message = stop_reason().value_or(e.what());
     session.failed(message);
     fail(state, message);
   }

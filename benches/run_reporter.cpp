@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "stable_names.hpp"
-#include "stop_signals.hpp"
 
 namespace ipc::bench {
 namespace {
@@ -166,7 +165,7 @@ void RunReporter::ReportRuns(const std::vector<Run>& reported) {
   if (held_ && aggregates && held_->runs.front().run_name.function_name == runs.front().run_name.function_name)
     held_.reset();
   release_held();
-  if (StopSignals::received() != 0 && std::ranges::any_of(runs, interrupted_run)) {
+  if (std::ranges::any_of(runs, interrupted_run)) {
     // The first such report is the benchmark that was running; the later
     // ones never started.
     if (interrupted_) return;

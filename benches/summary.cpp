@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "tell.hpp"
 
 namespace ipc::bench {
 namespace {
@@ -324,8 +325,8 @@ void print_table(std::FILE* out, const Table& t) {
     while (text.ends_with(' ')) text.pop_back();
     return text;
   };
-  fmt::print(out, "{}\n", render(t.header, false));
-  for (std::size_t l = 0; l < t.lines.size(); ++l) fmt::print(out, "{}\n", render(t.lines[l], t.spanning.contains(l)));
+  print_out(out, "{}\n", render(t.header, false));
+  for (std::size_t l = 0; l < t.lines.size(); ++l) print_out(out, "{}\n", render(t.lines[l], t.spanning.contains(l)));
 }
 
 // A '|' in a cell would end it.
@@ -360,9 +361,9 @@ void print_summary(std::FILE* out, const std::vector<SummaryRow>& rows, const st
     drop_column(t, "max");
     dropped = " (max left out to fit 100 columns: see --md, --json or --gb-table)";
   }
-  fmt::print(out, "\n{}\n", wrap(legend(t) + dropped, 0));
+  print_out(out, "\n{}\n", wrap(legend(t) + dropped, 0));
   print_table(out, t);
-  for (const std::string& note : t.notes) fmt::print(out, "{}\n", wrap(note, 2));
+  for (const std::string& note : t.notes) print_out(out, "{}\n", wrap(note, 2));
 }
 
 void print_explanation(std::FILE* out, const std::vector<SummaryRow>& rows) {
@@ -374,7 +375,7 @@ void print_explanation(std::FILE* out, const std::vector<SummaryRow>& rows) {
     drop_column(t, "flt P");
     drop_column(t, "flt C");
   }
-  fmt::print(out, "\n{}\n", wrap(explanation_legend(read_write_only, page_faults), 0));
+  print_out(out, "\n{}\n", wrap(explanation_legend(read_write_only, page_faults), 0));
   print_table(out, t);
 }
 

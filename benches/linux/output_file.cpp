@@ -1,6 +1,7 @@
 #include "output_file.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -55,6 +56,26 @@ std::optional<std::string> write_output(const std::string& path, std::string_vie
   if (::fsync(fd.get()) != 0 && errno != EINVAL && errno != EROFS) return failed_and_removed(errno);
   if (::close(fd.release()) != 0) return failed(errno);
   return std::nullopt;
+}
+
+void hold_standard_streams() noexcept {
+  for (const int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    const int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0 && null != fd) {
+      ::dup2(null, fd);
+      ::close(null);
+    }
+    if (fd == STDOUT_FILENO) note_stdout_error(EBADF);
+  }
+}
+
+bool stdout_reader_gone() noexcept {
+  // No events asked: poll reports POLLERR for a pipe whose reader closed
+  // it and POLLHUP for a socket shut down, and nothing for a file or a
+  // terminal (their failures show when written).
+  pollfd p{STDOUT_FILENO, 0, 0};
+  return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)) != 0;
 }
 
 }  // namespace ipc::bench

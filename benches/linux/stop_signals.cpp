@@ -64,13 +64,25 @@ std::string StopSignals::name(int received) {
 }
 
 void StopSignals::State::wait_for_signals() {
-  pollfd fds[2] = {{signals.get(), POLLIN, 0}, {quit.get(), POLLIN, 0}};
+  // Standard output too, with no event asked: a pipe or socket whose reader
+  // has gone (`| head`) reports POLLERR or POLLHUP, which ends the run as a
+  // signal does, but for received() (stdout_gone says why); a file or a
+  // terminal never wakes it.
+  pollfd fds[3] = {{signals.get(), POLLIN, 0}, {quit.get(), POLLIN, 0}, {STDOUT_FILENO, 0, 0}};
   for (;;) {
-    if (::poll(fds, 2, -1) < 0) {
+    if (::poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       return;
     }
     if (fds[1].revents != 0) return;
+    if (fds[2].revents != 0) {
+      if ((fds[2].revents & (POLLERR | POLLHUP)) != 0) {
+        kill_all_children();
+        interrupt_remote_runs();
+      }
+      fds[2].fd = -1;  // once: poll ignores it from now on
+      continue;
+    }
     signalfd_siginfo info{};
     if (::read(signals.get(), &info, sizeof info) != sizeof info) continue;
     const int signal = static_cast<int>(info.ssi_signo);

@@ -89,4 +89,19 @@ std::optional<std::string> write_output(const std::string& path, std::string_vie
   return std::nullopt;
 }
 
+void hold_standard_streams() noexcept {
+  // No descriptor numbers to reuse here: a missing handle stays missing.
+  const HANDLE out = ::GetStdHandle(STD_OUTPUT_HANDLE);
+  if (out == nullptr || out == INVALID_HANDLE_VALUE) note_stdout_error(EBADF);
+}
+
+bool stdout_reader_gone() noexcept {
+  // A pipe whose reader has closed it fails PeekNamedPipe with
+  // ERROR_BROKEN_PIPE ("PeekNamedPipe function"); a file or a console
+  // shows its failures when written.
+  HANDLE out = ::GetStdHandle(STD_OUTPUT_HANDLE);
+  if (out == nullptr || out == INVALID_HANDLE_VALUE || ::GetFileType(out) != FILE_TYPE_PIPE) return false;
+  return !::PeekNamedPipe(out, nullptr, 0, nullptr, nullptr, nullptr) && ::GetLastError() == ERROR_BROKEN_PIPE;
+}
+
 }  // namespace ipc::bench

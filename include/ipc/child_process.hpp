@@ -7,7 +7,8 @@
 // resets SIGPIPE and pins itself.
 // Windows (windows/child_process.cpp): CreateProcessW, suspended, with the
 // explicit list of handles it may inherit (PROC_THREAD_ATTRIBUTE_HANDLE_LIST),
-// created inside a Job object (PROC_THREAD_ATTRIBUTE_JOB_LIST) that kills it
+// created inside a Job object (PROC_THREAD_ATTRIBUTE_JOB_LIST, with a job of
+// its own nested in it: see end_group) that kills it
 // when ipc_bench's last handle on the job closes
 // (JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE: also when ipc_bench is killed), its
 // affinity set, then resumed.
@@ -84,15 +85,22 @@ class ChildProcess {
   // Waits up to `timeout` for the child to exit and reaps it.  Returns its
   // status, or nullopt if it is still running.
   std::optional<ExitStatus> wait_for(std::chrono::milliseconds timeout);
-  // Sends SIGKILL (if not reaped yet) and reaps.  Windows: TerminateProcess.
+  // Sends SIGKILL (if not reaped yet) and reaps.
   ExitStatus kill_and_reap() noexcept;
-  // Sends SIGKILL without reaping; safe from another thread.  Windows: TerminateProcess.
+  // Sends SIGKILL without reaping; safe from another thread.
   void kill() const noexcept;
+  // The child and what it started end together: on Linux it leads a
+  // process group of its own, killed when the child is killed and before
+  // it is reaped (whatever it left running: a wrapper's child that was not
+  // exec'd, a process in the background); on Windows a job of its own,
+  // terminated the same way (KILL_ON_JOB_CLOSE: also when ipc_bench dies).
+  // A descendant that leaves the group (setsid) or the job is its own.
   // "is still running", or how it ended, without reaping it.
   [[nodiscard]] std::string fate() const;
 
  private:
   std::optional<ExitStatus> peek() const;
+  void end_group() const noexcept;  // SIGKILL to the child's group / TerminateJobObject
 
   pid_t pid_ = -1;
   ChildProcess(pid_t pid, UniqueNative handle) noexcept : pid_(pid), handle_(std::move(handle)) {}

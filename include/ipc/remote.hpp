@@ -61,10 +61,11 @@ inline std::span<const std::byte> bytes_of(std::string_view text) noexcept {
 void expect_accepted(std::string_view answer, std::string_view consumer);
 
 // Reads one line, up to `max` bytes with its newline, one byte at a time so
-// that nothing after it is consumed.  Returns it without the newline, or
-// nullopt on EOF before the first byte; throws ipc::Error (TimedOut after
-// SO_RCVTIMEO) otherwise.
-[[nodiscard]] std::optional<std::string> read_line(int fd, std::size_t max);
+// that nothing after it is consumed, the whole line within `within` (ms):
+// a peer that sends a byte now and then cannot stretch it.  Returns it
+// without the newline, or nullopt on EOF before the first byte; throws
+// TimedOut when `within` (or SO_RCVTIMEO) passes, ipc::Error otherwise.
+[[nodiscard]] std::optional<std::string> read_line(int fd, std::size_t max, std::chrono::milliseconds within);
 
 // How a consumer started by hand serves (--listen, --token, --idle-timeout).
 struct ListenOptions {

@@ -351,6 +351,35 @@ TEST(RemoteCli, IpcBenchRunsAgainstAListeningConsumerAndSaysSoInTheJson) {
   fs::remove(out);
 }
 
+// A peer that answers the hello one byte at a time, each within the
+// socket's timeout, cannot stretch the handshake past --timeout: ipc_bench
+// gives up and closes the connection while the peer is still sending.
+TEST(RemoteCli, APeerThatDripsItsAnswerIsGivenUpAtTheTimeout) {
+  UniqueFd listener = bind_loopback(SOCK_STREAM);
+  ASSERT_EQ(::listen(listener.get(), 1), 0);
+  const std::string endpoint = "127.0.0.1:" + std::to_string(local_port(listener.get()));
+  std::atomic<bool> closed_while_dripping = false;
+  std::thread peer([&] {
+    UniqueFd connection(::accept(listener.get(), nullptr, nullptr));
+    if (!connection) return;
+    // Long enough that only ipc_bench giving up ends it early, even in the
+    // sanitizer tree.
+    for (int i = 0; i < 100 * test::build_slowdown(); ++i) {
+      std::this_thread::sleep_for(200ms);
+      if (::send(connection.get(), "R", 1, MSG_NOSIGNAL) != 1) {
+        closed_while_dripping = true;
+        return;
+      }
+    }
+  });
+  const auto result = ipc_bench({"-t", "tcp_nodelay", "--remote", endpoint, "--token", kToken, "-n", "10",
+                                 "--timeout", "1"});
+  peer.join();
+  EXPECT_EQ(result.exit_code, 1) << result.err << result.out;
+  EXPECT_NE(test::unwrapped(result.out).find("did not answer within 1 s"), std::string::npos) << result.out;
+  EXPECT_TRUE(closed_while_dripping) << "ipc_bench waited as long as the peer kept sending";
+}
+
 TEST(RemoteHandshake, TokensCompareWhole) {
   EXPECT_TRUE(tokens_equal("abc", "abc"));
   for (const char* other : {"", "ab", "abd", "abcd", "xbc", "ABC"}) EXPECT_FALSE(tokens_equal(other, "abc")) << other;

@@ -10,12 +10,16 @@
 
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <ostream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "ipc/child_process.hpp"
 #include "ipc/registry.hpp"
+#include "temp_tree.hpp"
 #include "test_support.hpp"
 
 namespace ipc {
@@ -72,6 +76,83 @@ std::vector<Case> cases() {
 INSTANTIATE_TEST_SUITE_P(Registry, StopSignalTest, ::testing::ValuesIn(cases()), [](const auto& info) {
   return info.param.transport + (info.param.signal == SIGINT ? "_SIGINT" : "_SIGTERM");
 });
+
+// A --consumer-cmd wrapper: `lines` then the consumer, in a shell script.
+std::string wrapper(const test::TempTree& dir, const std::string& lines) {
+  const std::filesystem::path path = dir.root() / "wrapper.sh";
+  std::ofstream(path) << "#!/bin/sh\n" << lines << "\n";
+  std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+  return path.string();
+}
+
+// Waits (bounded: it is over at once when it works) for `pid` to end;
+// true if it was killed, or was reaped by its own parent (killed with it).
+bool ends_killed(pid_t pid) {
+  const auto give_up = std::chrono::steady_clock::now() + 10s * test::build_slowdown();
+  for (;;) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+    if (r < 0 && !test::process_exists(pid)) return true;
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+}
+
+// What a consumer starts (here a process in the background of the wrapper
+// that execs it) ends with the consumer, not after the run.
+TEST(ConsumerGroup, WhatTheConsumerStartedEndsWithIt) {
+  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  const test::TempTree dir;
+  const std::filesystem::path pid_file = dir.root() / "sleeper.pid";
+  const std::string command = wrapper(dir, "sleep 600 &\necho $! > " + pid_file.string() + "\nexec \"$@\"");
+  const UniqueFd quiet(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+  ChildProcess bench = ChildProcess::spawn({test::built("ipc_bench"),
+                                            {"-t", "pipe", "-n", "200", "--warmup", "0", "--consumer-cmd",
+                                             command + " " + test::built("pipe_consumer")},
+                                            {{quiet.get(), STDOUT_FILENO}},
+                                            {}});
+  const auto status = bench.wait_for(120s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->code, 0);
+  pid_t sleeper = 0;
+  std::ifstream(pid_file) >> sleeper;
+  ASSERT_GT(sleeper, 0);
+  const bool killed = ends_killed(sleeper);
+  if (!killed) ::kill(sleeper, SIGKILL);
+  EXPECT_TRUE(killed) << "the consumer's background process outlived the run";
+}
+
+// A wrapper that runs the consumer as its child (no exec): SIGTERM still
+// ends the run promptly, and the polling consumer under the wrapper with it.
+TEST(ConsumerGroup, AWrapperThatDoesNotExecStopsWithTheRun) {
+  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  const test::TempTree dir;
+  const std::string command = wrapper(dir, "\"$@\"\necho the consumer ended");
+  const UniqueFd quiet(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+  ChildProcess bench = ChildProcess::spawn({test::built("ipc_bench"),
+                                            {"-t", "shm_yield", "-n", "1000000000", "--placement", "none",
+                                             "--consumer-cmd", command + " " + test::built("shm_consumer")},
+                                            {{quiet.get(), STDOUT_FILENO}, {quiet.get(), STDERR_FILENO}},
+                                            {}});
+  // Mid-run: once the wrapper's consumer exists.
+  const auto give_up = std::chrono::steady_clock::now() + 30s * test::build_slowdown();
+  std::vector<pid_t> consumers;
+  while (std::chrono::steady_clock::now() < give_up) {
+    for (const pid_t shell : test::children_of(bench.pid())) consumers = test::children_of(shell);
+    if (!consumers.empty()) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(consumers.size(), 1u) << "no consumer under the wrapper";
+  std::this_thread::sleep_for(200ms);
+  ASSERT_EQ(::kill(bench.pid(), SIGTERM), 0);
+  const auto status = bench.wait_for(60s * test::build_slowdown());
+  ASSERT_TRUE(status.has_value()) << "ipc_bench did not exit after SIGTERM";
+  EXPECT_EQ(status->code, 128 + SIGTERM);
+  const bool killed = ends_killed(consumers.front());
+  if (!killed) ::kill(consumers.front(), SIGKILL);
+  EXPECT_TRUE(killed) << "the consumer under the wrapper outlived the run";
+}
 
 }  // namespace
 }  // namespace ipc

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -55,6 +56,37 @@ TEST(Streams, AStdoutThatCannotBeWrittenIsOneLineAndExitOne) {
     EXPECT_EQ(result.exit_code, 1) << args << ": " << result.err;
     EXPECT_NE(result.err.find("ipc_bench: cannot write standard output: No space left on device"), std::string::npos)
         << args << ": " << result.err;
+  }
+}
+
+// A reader that leaves (`| head`) or a closed stdout ends even a run that
+// would take hours, at once: one line, exit 1, the JSON whole with the
+// benchmark it stopped, and nothing left behind.
+TEST(Streams, AStdoutNobodyReadsEndsTheRunPromptly) {
+  const std::string endless = "-t pipe,udp -n 100000000 --warmup 0 --json ";
+  for (const std::string how : {"reader left", "closed"}) {
+    const test::TempTree dir;
+    const fs::path out = dir.root() / "out.json", err = dir.root() / "err", rc = dir.root() / "rc";
+    const std::string run = test::built("ipc_bench") + " " + endless + out.string() + " 2>" + err.string();
+    const std::string line = how == "closed" ? run + " >&-; echo $? >" + rc.string()
+                                             : "{ " + run + "; echo $? >" + rc.string() + "; } | head -c 1 >/dev/null";
+    const auto result = test::run_command({"/bin/sh", "-c", line});
+    ASSERT_EQ(result.exit_code, 0) << how << ": " << result.err;
+    int status = -1;
+    std::ifstream(rc) >> status;
+    EXPECT_EQ(status, 1) << how;
+    std::ifstream err_in(err);
+    const std::string said((std::istreambuf_iterator<char>(err_in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(test::lines(said).size(), 1u) << how << ": " << said;
+    EXPECT_NE(said.find(how == "closed" ? "cannot write standard output: Bad file descriptor"
+                                        : "cannot write standard output: Broken pipe"),
+              std::string::npos)
+        << how << ": " << said;
+    const nlohmann::json json = read_json(out);
+    ASSERT_EQ(json.at("benchmarks").size(), 1u) << how << ": " << json.dump();
+    EXPECT_EQ(json.at("benchmarks")[0].at("error_message").get<std::string>().rfind("interrupted by standard output", 0),
+              0u)
+        << how;
   }
 }
 

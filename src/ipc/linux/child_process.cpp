@@ -58,6 +58,10 @@ ExitStatus from_siginfo(const siginfo_t& info) {
     [[maybe_unused]] ssize_t ignored = ::write(error_pipe, &err, sizeof err);
     ::_exit(127);
   };
+  // A group of its own: what it starts (a wrapper's child, a backgrounded
+  // helper) is ended with it, and the terminal's Ctrl-C reaches ipc_bench
+  // alone, which then stops the consumers itself.
+  if (::setpgid(0, 0) != 0) fail(errno);
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(errno);
   if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
 
@@ -125,6 +129,9 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
   const pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork");
   if (pid == 0) exec_child(options, argv.data(), parent, error_pipe[1]);
+  // Also here, so that no signal to the group can come before the child's
+  // own call (EACCES once it has exec'd: it has made the call by then).
+  ::setpgid(pid, pid);
 
   track(pid);
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
@@ -164,6 +171,7 @@ std::optional<ExitStatus> ChildProcess::wait_for(std::chrono::milliseconds timeo
     r = ::poll(&p, 1, static_cast<int>(timeout.count()));
   } while (r < 0 && errno == EINTR);
   if (r <= 0) return std::nullopt;
+  end_group();
   forget(pid_);
   siginfo_t info{};
   if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED) != 0) throw_errno("waitid");
@@ -179,6 +187,13 @@ void ChildProcess::kill() const noexcept {
   } else {
     ::kill(pid_, SIGKILL);
   }
+  end_group();
+}
+
+void ChildProcess::end_group() const noexcept {
+  // Only while the leader is unreaped: its pid, the group's id, cannot be
+  // reused until then.
+  if (pid_ > 0 && !status_) ::kill(-pid_, SIGKILL);
 }
 
 ExitStatus ChildProcess::kill_and_reap() noexcept {
@@ -197,7 +212,10 @@ ExitStatus ChildProcess::kill_and_reap() noexcept {
 
 void kill_all_children() noexcept {
   const std::scoped_lock lock(live_children().mutex);
-  for (const pid_t pid : live_children().pids) ::kill(pid, SIGKILL);
+  for (const pid_t pid : live_children().pids) {
+    ::kill(pid, SIGKILL);
+    ::kill(-pid, SIGKILL);
+  }
 }
 
 }  // namespace ipc

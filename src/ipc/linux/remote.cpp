@@ -1,6 +1,7 @@
 #include "ipc/remote.hpp"
 
 #include <fmt/format.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -114,9 +115,18 @@ void expect_accepted(std::string_view answer, std::string_view consumer) {
                           consumer, printable(answer)));
 }
 
-std::optional<std::string> read_line(int fd, std::size_t max) {
+std::optional<std::string> read_line(int fd, std::size_t max, std::chrono::milliseconds within) {
+  const auto deadline = std::chrono::steady_clock::now() + within;
   std::string line;
   for (;;) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{fd, POLLIN, 0};
+    const int ready = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
+    if (ready == 0) throw TimedOut(false);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("poll");
+    }
     char c = 0;
     const ssize_t r = ::read(fd, &c, 1);
     if (r == 1) {

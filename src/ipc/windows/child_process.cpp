@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 #include <vector>
 
 #include "ipc/windows/error.hpp"
@@ -18,19 +20,31 @@ constexpr UINT kKilledExitCode = 137;
 // The job every consumer joins.  Never closed by us: when ipc_bench exits or
 // is killed, the kernel closes the last handle and KILL_ON_JOB_CLOSE ends
 // every consumer still in it ("Job Objects", JOBOBJECT_BASIC_LIMIT_INFORMATION).
-HANDLE consumer_job() {
-  static const HANDLE job = [] {
-    HANDLE h = ::CreateJobObjectW(nullptr, nullptr);
-    if (h == nullptr) throw_last_error("CreateJobObject");
-    JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
-    limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
-    if (!::SetInformationJobObject(h, JobObjectExtendedLimitInformation, &limits, sizeof limits)) {
-      ::CloseHandle(h);
-      throw_last_error("SetInformationJobObject");
-    }
-    return h;
-  }();
+UniqueHandle kill_on_close_job() {
+  UniqueHandle job(::CreateJobObjectW(nullptr, nullptr));
+  if (!job) throw_last_error("CreateJobObject");
+  JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
+  limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+  if (!::SetInformationJobObject(job.get(), JobObjectExtendedLimitInformation, &limits, sizeof limits))
+    throw_last_error("SetInformationJobObject");
   return job;
+}
+
+HANDLE consumer_job() {
+  static const HANDLE job = kill_on_close_job().release();
+  return job;
+}
+
+// Each consumer's own job, nested in consumer_job(), by pid until reaped:
+// what the consumer starts joins it, and ends with it.
+struct ChildJobs {
+  std::mutex mutex;
+  std::map<pid_t, UniqueHandle> jobs;
+};
+
+ChildJobs& child_jobs() {
+  static ChildJobs jobs;
+  return jobs;
 }
 
 // One argument quoted so that CommandLineToArgvW and the C runtime give it
@@ -153,7 +167,9 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
                                                        inherit.size() * sizeof(HANDLE), nullptr, nullptr))
     throw_last_error("UpdateProcThreadAttribute");
   HANDLE job = consumer_job();
-  if (!::UpdateProcThreadAttribute(attributes, 0, PROC_THREAD_ATTRIBUTE_JOB_LIST, &job, sizeof job, nullptr, nullptr))
+  UniqueHandle own_job = kill_on_close_job();
+  HANDLE jobs[2] = {job, own_job.get()};
+  if (!::UpdateProcThreadAttribute(attributes, 0, PROC_THREAD_ATTRIBUTE_JOB_LIST, jobs, sizeof jobs, nullptr, nullptr))
     throw_last_error("UpdateProcThreadAttribute");
   startup.lpAttributeList = attributes;
 
@@ -176,6 +192,13 @@ ChildProcess ChildProcess::spawn(const SpawnOptions& options) {
     child.kill_and_reap();
     throw Error(fmt::format("cannot start {}: not in ipc_bench's job: {}", options.command.executable(),
                             win32_message(code)));
+  }
+  // Where nested jobs are refused (wine before they were implemented), what
+  // the consumer starts ends with ipc_bench, through the shared job, instead.
+  if (::IsProcessInJob(info.hProcess, own_job.get(), &in_job) &&
+      (in_job || ::AssignProcessToJobObject(own_job.get(), info.hProcess))) {
+    const std::scoped_lock lock(child_jobs().mutex);
+    child_jobs().jobs.emplace(child.pid_, std::move(own_job));
   }
   if (options.cpu) {
     if (*options.cpu < 0 || *options.cpu >= 64 ||
@@ -204,6 +227,7 @@ std::optional<ExitStatus> ChildProcess::wait_for(std::chrono::milliseconds timeo
   if (::WaitForSingleObject(handle_.get(), static_cast<DWORD>(std::max<std::int64_t>(timeout.count(), 0))) !=
       WAIT_OBJECT_0)
     return std::nullopt;
+  end_group();
   status_ = exit_status(handle_.get());
   return status_;
 }
@@ -212,6 +236,15 @@ void ChildProcess::kill() const noexcept {
   if (pid_ <= 0 || status_ || !handle_) return;
   // Through our handle, so that a recycled pid can never be hit.
   ::TerminateProcess(handle_.get(), kKilledExitCode);
+  end_group();
+}
+
+void ChildProcess::end_group() const noexcept {
+  if (pid_ <= 0 || status_) return;
+  const std::scoped_lock lock(child_jobs().mutex);
+  const auto it = child_jobs().jobs.find(pid_);
+  if (it == child_jobs().jobs.end()) return;
+  ::TerminateJobObject(it->second.get(), kKilledExitCode);
 }
 
 ExitStatus ChildProcess::kill_and_reap() noexcept {
@@ -220,6 +253,8 @@ ExitStatus ChildProcess::kill_and_reap() noexcept {
     ::WaitForSingleObject(handle_.get(), INFINITE);
     status_ = exit_status(handle_.get()).value_or(ExitStatus{static_cast<int>(kKilledExitCode), 0});
   }
+  const std::scoped_lock lock(child_jobs().mutex);
+  child_jobs().jobs.erase(pid_);
   return *status_;
 }
 

@@ -105,7 +105,7 @@ class RemoteTcpRunner final : public RemoteRunner {
     try {
       write_all(socket_.get(),
                 bytes_of(make_hello(nodelay ? "tcp_nodelay" : "tcp_nagle", options.payload, options.token)));
-      answer = read_line(socket_.get(), kMaxHello);
+      answer = read_line(socket_.get(), kMaxHello, timeout_);
     } catch (const TimedOut&) {
       throw Error(fmt::format("the remote consumer at {} did not answer within {}", where_, seconds(timeout_)));
     } catch (const Error& e) {
@@ -145,7 +145,7 @@ void serve_run(int fd, const sockaddr_in& peer, const ListenOptions& listen) {
   std::uint64_t served = 0;
   try {
     set_io_timeout(fd, listen.idle_timeout);
-    const auto line = read_line(fd, kMaxHello);
+    const auto line = read_line(fd, kMaxHello, listen.idle_timeout);
     if (!line) return log_line(listen, fmt::format("{} closed the connection before its hello", who));
     const Verdict verdict = judge_hello(*line, listen.token, kServed, kMaxPayload);
     if (!verdict.run) {
@@ -178,8 +178,9 @@ void serve_run(int fd, const sockaddr_in& peer, const ListenOptions& listen) {
 void refuse_busy(UniqueFd connection, const sockaddr_in& peer, const ListenOptions& listen) {
   const std::string who = to_string(peer);
   try {
-    set_io_timeout(connection.get(), std::min(listen.idle_timeout, std::chrono::milliseconds(5000)));
-    if (read_line(connection.get(), kMaxHello))
+    const auto within = std::min(listen.idle_timeout, std::chrono::milliseconds(5000));
+    set_io_timeout(connection.get(), within);
+    if (read_line(connection.get(), kMaxHello, within))
       write_all(connection.get(), bytes_of(refusal_line("busy with another run")));
     log_line(listen, fmt::format("{} refused: busy with another run", who));
   } catch (const std::exception& e) {
