@@ -21,11 +21,6 @@ packages=(cmake g++ make git libbenchmark-dev libfmt-dev libcli11-dev libzmq3-de
 # and their code generators for grpc_unix and grpc_tcp.  Without them the
 # build still succeeds and those transports are refused in one line.
 packages+=(libboost-dev libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc)
-# iceoryx (its headers, and iox-roudi, the daemon the iceoryx transports start
-# at run time) and Cyclone DDS (its headers with idlc, which compiles the
-# cyclonedds transports' IDL at build time, and ddsperf, the tool
-# scripts/vs_reference.py holds cyclonedds against).
-packages+=(libiceoryx-posh-dev libiceoryx-hoofs-dev iceoryx cyclonedds-dev cyclonedds-tools)
 # What only scripts/test.sh needs: GoogleTest and nlohmann-json for the test
 # suite; compare.py, plot.py, the Python consumer and their tests; clang
 # with libFuzzer for the fuzz targets, and ip for the network-namespace

@@ -99,7 +99,9 @@ TEST_F(OpenLoopWithPython, TheStallShowsInTheJsonOfARun) {
                                       b.at("name").get<std::string>().find("placement:split") != std::string::npos
                                           ? "split" : b.at("name").get<std::string>().find("placement:same") != std::string::npos ? "same" : "none"));
   EXPECT_GT(b.at("p99_ns").get<double>(), 20e6);
-  EXPECT_LT(b.at("raw_p99_ns").get<double>(), 5e6);
+  // The raw figure leaves out the pings the stall held back: its p99 stays
+  // far below the corrected one (a loaded machine moves both, not their gap).
+  EXPECT_LT(b.at("raw_p99_ns").get<double>(), b.at("p99_ns").get<double>() / 2);
   EXPECT_GT(b.at("raw_max_ns").get<double>(), 45e6);
   EXPECT_GT(b.at("late_sends").get<double>(), 0.0);
   EXPECT_EQ(b.at("rate").get<double>(), 1000.0);

@@ -20,3 +20,13 @@ foreach(roudi_transport iceoryx iceoryx_spin cyclonedds_shm)
                          PROPERTIES RESOURCE_LOCK roudi)
   endforeach()
 endforeach()
+# Every other test of a transport that needs RouDi takes the same lock: a
+# RouDi one test started (sized for its payloads) would otherwise serve, and
+# be stopped under, a test beside it.  Two runs at once sharing one is
+# Isolation.TwoRunsAtOnceBothSucceed's own subject.
+foreach(discovered IN LISTS ipc_tests_TESTS)
+  if(discovered MATCHES "/(iceoryx|iceoryx_spin|cyclonedds_shm)([ _]|$)" AND NOT discovered MATCHES "^Registry/StopSignalTest")
+    set_tests_properties("${discovered}" PROPERTIES RESOURCE_LOCK roudi)
+  endif()
+endforeach()
+set_tests_properties(Isolation.TwoRunsAtOnceBothSucceed PROPERTIES RESOURCE_LOCK roudi)

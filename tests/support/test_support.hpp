@@ -5,16 +5,20 @@
 
 #include <chrono>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "ipc/registry.hpp"
 
 // In a test of one transport: skips it, with the reason printed, where this
-// system refuses the transport (ipc::Transport::unavailable).
-#define IPC_SKIP_IF_UNAVAILABLE(transport)                                          \
-  if (const std::string ipc_why_ = ::ipc::unavailable_here(transport); !ipc_why_.empty()) \
-  GTEST_SKIP() << (transport).name << " is not available here: " << ipc_why_
+// system refuses the transport (ipc::Transport::unavailable); else readies
+// its run-wide daemon as ipc_bench does before a run (ready_daemon).
+#define IPC_SKIP_IF_UNAVAILABLE(transport)                                                   \
+  if (const std::string ipc_why_ = ::ipc::unavailable_here(transport); !ipc_why_.empty())   \
+    GTEST_SKIP() << (transport).name << " is not available here: " << ipc_why_;              \
+  else                                                                                       \
+    ::ipc::test::ready_daemon(transport)
 
 namespace ipc::test {
 
@@ -107,5 +111,15 @@ std::vector<std::string> lines(const std::string& text);
 // `text` with each wrapped line joined back: a newline and the indent of a
 // continuation line (one that starts with a space) become one space.
 std::string unwrapped(const std::string& text);
+
+// What ipc_bench does before it times anything (Transport::prepare), for
+// every payload a test of one transport uses: 1, 64 and 4096 bytes and the
+// transport's maximum here.  A daemon that could not be readied leaves the
+// transport's start to fail with the reason.
+inline void ready_daemon(const Transport& transport) {
+  if (transport.prepare == nullptr) return;
+  const std::size_t payloads[] = {1, 64, 4096, max_payload_here(transport)};
+  (void)transport.prepare(std::span<const std::size_t>(payloads), std::chrono::milliseconds(10000) * build_slowdown());
+}
 
 }  // namespace ipc::test

@@ -5,8 +5,8 @@
 namespace ipc::transport::cyclonedds {
 
 std::string unavailable() {
-  return "built without Cyclone DDS (Debian: apt-get install cyclonedds-dev, then reconfigure with "
-         "-DIPC_BENCH_WITH_CYCLONEDDS=ON)";
+  return "built without Cyclone DDS (experimental, off by default: apt-get install cyclonedds-dev, then "
+         "reconfigure with -DIPC_BENCH_WITH_CYCLONEDDS=ON)";
 }
 std::string unavailable_shm() { return unavailable(); }
 std::unique_ptr<Runner> start(const RunnerOptions& /*options*/) { throw Error(unavailable()); }

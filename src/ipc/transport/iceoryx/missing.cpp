@@ -7,8 +7,8 @@
 namespace ipc::transport::iceoryx {
 
 std::string unavailable() {
-  return "built without iceoryx (Debian: apt-get install libiceoryx-posh-dev libiceoryx-hoofs-dev iceoryx, then "
-         "reconfigure with -DIPC_BENCH_WITH_ICEORYX=ON)";
+  return "built without iceoryx (experimental, off by default: apt-get install libiceoryx-posh-dev "
+         "libiceoryx-hoofs-dev iceoryx, then reconfigure with -DIPC_BENCH_WITH_ICEORYX=ON)";
 }
 std::unique_ptr<Runner> start(const RunnerOptions& /*options*/) { throw Error(unavailable()); }
 std::unique_ptr<Runner> start_spin(const RunnerOptions& /*options*/) { throw Error(unavailable()); }

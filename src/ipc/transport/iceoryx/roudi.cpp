@@ -55,18 +55,28 @@ struct Pool {
   std::size_t count;
 };
 
-// One pool per payload asked, plus a small one for READY and the stop, each
-// chunk 512 bytes above its payload: Cyclone DDS puts its own header and the
-// sample's CDR encoding into the chunk, and iceoryx aborts the process when no
-// pool fits a loan.  A
-// ping-pong holds at most three chunks per direction (the one queued or
-// being read, the publisher's last, the next loan); 16 leave room for the
-// chunks of a killed consumer, which RouDi reclaims only once it has noticed.
+// A private RouDi may serve other ipc_bench runs that start while it lives
+// (one RouDi per machine), each asking its own payloads: its pools are a
+// ladder of sizes up to the largest payload asked, plus each payload asked,
+// so that a run asking no more than that finds a pool for every loan.  Each
+// chunk is 512 bytes above its payload: Cyclone DDS puts its own header and
+// the sample's CDR encoding into the chunk, and iceoryx aborts the process
+// when no pool fits a loan.  A ping-pong holds at most three chunks per
+// direction (the one queued or being read, the publisher's last, the next
+// loan); the counts leave room for several runs at once and for the chunks
+// of a killed consumer, which RouDi reclaims only once it has noticed.
 std::vector<Pool> pools_for(std::span<const std::size_t> payloads) {
+  const auto chunk = [](std::size_t payload) { return (std::min(payload, kMaxPayload) + kChunkMargin + 63) / 64 * 64; };
   std::set<std::size_t> sizes{64};
-  for (const std::size_t p : payloads) sizes.insert((std::min(p, kMaxPayload) + kChunkMargin + 63) / 64 * 64);
+  std::size_t largest = 0;
+  for (const std::size_t p : payloads) {
+    sizes.insert(chunk(p));
+    largest = std::max(largest, chunk(p));
+  }
+  for (const std::size_t rung : {std::size_t{1024}, std::size_t{4096}, std::size_t{64 * 1024}, std::size_t{1024 * 1024}})
+    if (chunk(rung) < largest) sizes.insert(chunk(rung));
   std::vector<Pool> pools;
-  for (const std::size_t s : sizes) pools.push_back({s, s > 1024 * 1024 ? 8u : 16u});
+  for (const std::size_t s : sizes) pools.push_back({s, s > 1024 * 1024 ? 8u : s > 64 * 1024 + kChunkMargin ? 16u : 64u});
   return pools;
 }
 
