@@ -253,13 +253,15 @@ int serve_with(const Segment32& segment, const Spin& spin, std::size_t payload) 
 // waking the producer, which sleeps until all N have answered.
 using FanSegment32 = shm::FanoutSegment<std::uint32_t>;
 
-// The header's words (FanoutSegment::word): the answers to the current ping;
-// the producer's announcement that it sleeps on them (as sleeping_flag);
-// the watchdog's mark that a receiver is dead.
-constexpr std::size_t kAnswersWord = 0, kProducerSleepsWord = 1, kInterruptedWord = 2;
-// Set in the answer count by the watchdog, so that the count changes under
-// a producer about to sleep on it and its FUTEX_WAIT returns at once.
-constexpr std::uint32_t kAnswersInterrupted = 0x8000'0000;
+// The header's words (FanoutSegment::word): the answers to the current ping
+// (the low byte; N <= 64) plus kInterruptUnit per receiver found dead; the
+// producer's announcement that it sleeps on them (as sleeping_flag); then,
+// 8-byte aligned, the watchdogs' mask of the receivers found dead.
+constexpr std::size_t kAnswersWord = 0, kProducerSleepsWord = 1, kDeadMaskWord = 2;
+constexpr std::uint32_t kAnswerCount = 0xff;
+// Added to the answer word by a watchdog, so that the word changes under a
+// producer about to sleep on it, whose FUTEX_WAIT then returns at once.
+constexpr std::uint32_t kInterruptUnit = 0x100;
 
 std::atomic_ref<std::uint32_t> header_word(const FanSegment32& segment, std::size_t k) noexcept {
   return std::atomic_ref<std::uint32_t>(*segment.word(k));
@@ -314,11 +316,11 @@ class FutexFan {
 
   std::function<void()> hand_over(Consumer& consumer, std::size_t i) {
     consumer.await([this, i] { return segment_.ready(i); }, "the receiver to map the shared memory");
-    // Its slot is left as it is: the first slot that lacks its answer names
-    // the receiver at fault, not the first watchdog that tripped.
-    return [this] {
-      header_word(segment_, kInterruptedWord).store(1, std::memory_order_seq_cst);
-      header_word(segment_, kAnswersWord).fetch_or(kAnswersInterrupted, std::memory_order_seq_cst);
+    // Receiver i is dead when this runs.  Its slot is left as it is: a
+    // receiver whose watchdog trips first may well have answered.
+    return [this, i] {
+      dead_mask().fetch_or(std::uint64_t{1} << i, std::memory_order_seq_cst);
+      header_word(segment_, kAnswersWord).fetch_add(kInterruptUnit, std::memory_order_seq_cst);
       futex(segment_.word(kAnswersWord), FUTEX_WAKE, 1);
     };
   }
@@ -333,15 +335,28 @@ class FutexFan {
     publish_to_all(channel, word_of(seq));
   }
 
-  // Receiver 0's pong is collected once all N have answered (or a watchdog
-  // tripped); the others' are in their slots by then.
+  // Receiver i's answer, asleep on the answer word until it is there: the
+  // last receiver to answer wakes us, and so does a watchdog.  So receiver
+  // 0's wait ends once all N have answered, and the others' find their
+  // answers in place; receiver i found dead is "no pong".
   Reply collect(std::size_t i, std::span<std::byte> buffer, std::uint64_t seq) const {
-    if (i == 0) await_answers();
     const Channel pong = segment_.pong(i);
-    const std::uint32_t answered = pong.load();  // acquire: pairs with the receiver's publish
-    if (answered != word_of(seq)) [[unlikely]] {
-      if (header_word(segment_, kInterruptedWord).load(std::memory_order_acquire) != 0) throw Error("no pong");
-      throw Error(fmt::format("pong slot holds sequence word {}, expected {}", answered, word_of(seq)));
+    const auto answers = header_word(segment_, kAnswersWord);
+    const auto sleeps = header_word(segment_, kProducerSleepsWord);
+    for (;;) {
+      const std::uint32_t seen = answers.load(std::memory_order_acquire);
+      const std::uint32_t answered = pong.load();  // acquire: pairs with the receiver's publish
+      if (answered == word_of(seq)) break;
+      if ((dead_mask().load(std::memory_order_acquire) >> i & 1) != 0) throw Error("no pong");
+      if (answered != word_of(seq - 1)) [[unlikely]]
+        throw Error(fmt::format("pong slot holds sequence word {}, expected {}", answered, word_of(seq)));
+      // The eventcount of await_change: the flag's store and the word's
+      // load, seq_cst, against the last receiver's count and flag load.
+      sleeps.store(1, std::memory_order_seq_cst);
+      if (answers.load(std::memory_order_seq_cst) == seen &&
+          futex(segment_.word(kAnswersWord), FUTEX_WAIT, seen) != 0 && errno != EAGAIN && errno != EINTR)
+        throw_errno("futex wait");
+      sleeps.store(0, std::memory_order_relaxed);
     }
     return {std::span<const std::byte>(pong.data(), buffer.size()), buffer.size()};
   }
@@ -349,21 +364,8 @@ class FutexFan {
   void stop() noexcept { publish_to_all(segment_.ping(), kStop); }
 
  private:
-  // Sleeps until the answer count reaches N; the flag and the count are
-  // the eventcount of await_change, the last receiver the publisher.
-  void await_answers() const {
-    const auto answers = header_word(segment_, kAnswersWord);
-    const auto sleeps = header_word(segment_, kProducerSleepsWord);
-    const auto interrupted = header_word(segment_, kInterruptedWord);
-    for (;;) {
-      const std::uint32_t count = answers.load(std::memory_order_acquire);
-      if (count == receivers_ || interrupted.load(std::memory_order_acquire) != 0) return;
-      sleeps.store(1, std::memory_order_seq_cst);
-      if (answers.load(std::memory_order_seq_cst) == count && interrupted.load(std::memory_order_seq_cst) == 0 &&
-          futex(segment_.word(kAnswersWord), FUTEX_WAIT, count) != 0 && errno != EAGAIN && errno != EINTR)
-        throw_errno("futex wait");
-      sleeps.store(0, std::memory_order_relaxed);
-    }
+  [[nodiscard]] std::atomic_ref<std::uint64_t> dead_mask() const noexcept {
+    return std::atomic_ref<std::uint64_t>(*reinterpret_cast<std::uint64_t*>(segment_.word(kDeadMaskWord)));
   }
 
   FanSegment32 segment_;
@@ -396,8 +398,8 @@ int serve_fanout(const std::string& name, std::size_t payload, std::size_t recei
     if (got != word_of(seq)) throw Error(fmt::format("ping sequence word {}, expected {}", got, word_of(seq)));
     echo(pong.data(), ping.data(), payload);
     pong.publish(word_of(seq));
-    // seq_cst, paired with the producer's flag and count in await_answers.
-    if (answers.fetch_add(1, std::memory_order_seq_cst) + 1 == receivers &&
+    // seq_cst, paired with the producer's flag and count in FutexFan::collect.
+    if (((answers.fetch_add(1, std::memory_order_seq_cst) + 1) & kAnswerCount) == receivers &&
         producer_sleeps.load(std::memory_order_seq_cst) != 0)
       futex(segment.word(kAnswersWord), FUTEX_WAKE, 1);
   }
