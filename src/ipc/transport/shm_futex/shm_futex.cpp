@@ -266,6 +266,9 @@ constexpr std::uint32_t kInterruptUnit = 0x100;
 std::atomic_ref<std::uint32_t> header_word(const FanSegment32& segment, std::size_t k) noexcept {
   return std::atomic_ref<std::uint32_t>(*segment.word(k));
 }
+std::atomic_ref<std::uint64_t> dead_mask(const FanSegment32& segment) noexcept {
+  return std::atomic_ref<std::uint64_t>(*reinterpret_cast<std::uint64_t*>(segment.word(kDeadMaskWord)));
+}
 
 // How many receivers are asleep on the ping word (bytes 4..7 of its slot).
 // A count, not shm_futex's flag: with one flag, a receiver clearing it on
@@ -319,7 +322,7 @@ class FutexFan {
     // Receiver i is dead when this runs.  Its slot is left as it is: a
     // receiver whose watchdog trips first may well have answered.
     return [this, i] {
-      dead_mask().fetch_or(std::uint64_t{1} << i, std::memory_order_seq_cst);
+      dead_mask(segment_).fetch_or(std::uint64_t{1} << i, std::memory_order_seq_cst);
       header_word(segment_, kAnswersWord).fetch_add(kInterruptUnit, std::memory_order_seq_cst);
       futex(segment_.word(kAnswersWord), FUTEX_WAKE, 1);
     };
@@ -347,7 +350,7 @@ class FutexFan {
       const std::uint32_t seen = answers.load(std::memory_order_acquire);
       const std::uint32_t answered = pong.load();  // acquire: pairs with the receiver's publish
       if (answered == word_of(seq)) break;
-      if ((dead_mask().load(std::memory_order_acquire) >> i & 1) != 0) throw Error("no pong");
+      if ((dead_mask(segment_).load(std::memory_order_acquire) >> i & 1) != 0) throw Error("no pong");
       if (answered != word_of(seq - 1)) [[unlikely]]
         throw Error(fmt::format("pong slot holds sequence word {}, expected {}", answered, word_of(seq)));
       // The eventcount of await_change: the flag's store and the word's
@@ -364,10 +367,6 @@ class FutexFan {
   void stop() noexcept { publish_to_all(segment_.ping(), kStop); }
 
  private:
-  [[nodiscard]] std::atomic_ref<std::uint64_t> dead_mask() const noexcept {
-    return std::atomic_ref<std::uint64_t>(*reinterpret_cast<std::uint64_t*>(segment_.word(kDeadMaskWord)));
-  }
-
   FanSegment32 segment_;
   std::uint32_t receivers_;
 };
@@ -391,6 +390,7 @@ int serve_fanout(const std::string& name, std::size_t payload, std::size_t recei
   const Channel ping = segment.ping(), pong = segment.pong(receiver);
   const auto answers = header_word(segment, kAnswersWord);
   const auto producer_sleeps = header_word(segment, kProducerSleepsWord);
+  const auto dead = dead_mask(segment);
   segment.set_ready(receiver);
   for (std::uint64_t seq = 1;; ++seq) {
     const std::uint32_t got = await_ping(ping, word_of(seq - 1));
@@ -399,8 +399,10 @@ int serve_fanout(const std::string& name, std::size_t payload, std::size_t recei
     echo(pong.data(), ping.data(), payload);
     pong.publish(word_of(seq));
     // seq_cst, paired with the producer's flag and count in FutexFan::collect.
-    if (((answers.fetch_add(1, std::memory_order_seq_cst) + 1) & kAnswerCount) == receivers &&
-        producer_sleeps.load(std::memory_order_seq_cst) != 0)
+    // Once a receiver is found dead the count never reaches N: every answer
+    // then wakes a producer asleep on one that has not come yet.
+    const bool last = ((answers.fetch_add(1, std::memory_order_seq_cst) + 1) & kAnswerCount) == receivers;
+    if ((last || dead.load(std::memory_order_seq_cst) != 0) && producer_sleeps.load(std::memory_order_seq_cst) != 0)
       futex(segment.word(kAnswersWord), FUTEX_WAKE, 1);
   }
 }
