@@ -156,6 +156,24 @@ TEST(Fanout, SpinnersWithACpuEachRun) {
   EXPECT_GT(json.at("benchmarks")[0].at("r1_p50_ns").get<double>(), 0);
 }
 
+// A receiver of one segment (shm_spin's, shm_futex's) started with a slot
+// the segment cannot have, or a payload without room for the stamp, says so
+// in one line before it maps anything.
+TEST(Fanout, AReceiverOutsideItsSegmentIsRefusedInOneLine) {
+  for (const char* consumer : {"shm_consumer", "shm_futex_consumer"}) {
+    const auto beyond = test::run_command({test::built(consumer), "--name", "/ipc_bench-none", "--payload", "64",
+                                           "--stamp", "--receiver", "2", "--receivers", "2"});
+    EXPECT_EQ(beyond.exit_code, 1) << consumer;
+    ASSERT_EQ(test::lines(beyond.err).size(), 1u) << beyond.err;
+    EXPECT_NE(beyond.err.find("receiver 2 of 2"), std::string::npos) << beyond.err;
+    const auto small = test::run_command({test::built(consumer), "--name", "/ipc_bench-none", "--payload", "8",
+                                          "--stamp", "--receiver", "0", "--receivers", "2"});
+    EXPECT_EQ(small.exit_code, 1) << consumer;
+    ASSERT_EQ(test::lines(small.err).size(), 1u) << small.err;
+    EXPECT_NE(small.err.find("at least 16 bytes"), std::string::npos) << small.err;
+  }
+}
+
 TEST(Fanout, OneIsTodaysNamesAndAboveOneGainsFanoutAndPerReceiverCounters) {
   const test::TempTree dir;
   const nlohmann::json json = run_json({"-t", "pipe", "-p", "64", "--fanout", "1,2", "-n", "300"}, dir.root() / "f.json");
