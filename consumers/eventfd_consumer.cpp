@@ -17,6 +17,10 @@ int main(int argc, char** argv) {
       .add_option("--pong-fd", pong_fd, "inherited eventfd to signal pongs on")
       ->required()
       ->check(CLI::NonNegativeNumber);
-  return cli.run(argc, argv,
-                 [&](std::size_t payload) { return ipc::transport::eventfd::serve(name, ping_fd, pong_fd, payload); });
+  bool stamp = false;
+  cli.app().add_flag("--stamp", stamp, "write the delivery stamp into each pong (ipc_bench --fanout)");
+  return cli.run(argc, argv, [&](std::size_t payload) {
+    return stamp ? ipc::transport::eventfd::serve_stamped(name, ping_fd, pong_fd, payload)
+                 : ipc::transport::eventfd::serve(name, ping_fd, pong_fd, payload);
+  });
 }

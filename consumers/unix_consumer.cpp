@@ -1,6 +1,7 @@
 // unix_consumer: connects to the producer's Unix domain socket and echoes
 // pings (docs/protocol.md).
 #include "consumer_cli.hpp"
+#include "ipc/error.hpp"
 #include "ipc/transport/unix_socket/unix_socket.hpp"
 
 int main(int argc, char** argv) {
@@ -12,7 +13,13 @@ int main(int argc, char** argv) {
       .add_option("--type", type_text, "socket type: stream, dgram or seqpacket")
       ->required()
       ->check(CLI::IsMember({"stream", "dgram", "seqpacket"}));
+  bool stamp = false;
+  cli.app().add_flag("--stamp", stamp, "dgram: write the delivery stamp into each pong (ipc_bench --fanout)");
   return cli.run(argc, argv, [&](std::size_t payload) {
-    return ipc::transport::unix_socket::serve(path, *ipc::transport::unix_socket::parse_type(type_text), payload);
+    const auto type = *ipc::transport::unix_socket::parse_type(type_text);
+    if (stamp && type != ipc::transport::unix_socket::Type::dgram)
+      throw ipc::Error("--stamp is for --type dgram only: unix_stream and unix_seqpacket do not fan out");
+    if (stamp) return ipc::transport::unix_socket::serve_stamped_dgram(path, payload);
+    return ipc::transport::unix_socket::serve(path, type, payload);
   });
 }

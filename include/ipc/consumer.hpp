@@ -64,6 +64,11 @@ class Consumer {
 
   // Ends the run: disarms, calls `send_stop`, waits for a clean exit.
   void finish(const std::function<void()>& send_stop);
+  // Stops the watchdog (idempotent): for a runner whose one stop ends
+  // several consumers, before it sends it (ipc/shared_fanout_runner.hpp).
+  void disarm() noexcept {
+    if (watchdog_) watchdog_->disarm();
+  }
 
   // For a runner that drives its own loop (ipc/fanout_runner.hpp): round
   // trip `seq` has been verified (the watchdog's progress), and the failure

@@ -9,6 +9,7 @@
 #include "ipc/error.hpp"
 #include "ipc/round_trip_loop.hpp"
 #include "ipc/sys.hpp"
+#include "ipc/tick_clock.hpp"
 
 namespace ipc {
 
@@ -55,5 +56,9 @@ struct DatagramLink {
 // The consumer's side once READY is sent: echoes every message (at most
 // `payload` bytes of it) until an empty one, the stop.  Throws ipc::Error.
 void echo_messages(int fd, std::size_t payload);
+// The same for a fan-out's consumer (--stamp): each message of at least
+// kFanoutMinPayload bytes echoed with its delivery stamp (ipc/fanout.hpp),
+// read on `clock`.
+void echo_stamped_messages(int fd, std::size_t payload, const TickClock& clock);
 
 }  // namespace ipc

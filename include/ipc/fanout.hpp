@@ -34,6 +34,19 @@ inline void stamp_delivery(const TickClock& clock, std::span<std::byte> ping) no
   std::memcpy(ping.data() + kDeliveryStampOffset, &had, sizeof had);
 }
 
+// The consumer's side where the pong is a copy of the ping in shared
+// memory (shm_spin, shm_futex, eventfd): the ping copied into `pong` with
+// the delivery stamp, read before the copy, in its place.  `payload` is at
+// least kFanoutMinPayload bytes.
+struct StampedEcho {
+  const TickClock& clock;
+  void operator()(std::byte* pong, const std::byte* ping, std::size_t payload) const noexcept {
+    const std::uint64_t had = clock.stamp();
+    std::memcpy(pong, ping, payload);
+    std::memcpy(pong + kDeliveryStampOffset, &had, sizeof had);
+  }
+};
+
 struct FanoutOptions {
   RunnerOptions runner;           // payload, consumer command, timeout, check; runner.consumer_cpu unused
   // One entry per consumer (N of them): its CPU, possibly another's too, or

@@ -81,11 +81,20 @@ struct SignalLink {
   }
 };
 
+// How the consumer turns the ping into the pong: a copy (a fan-out's
+// consumer also stamps it: ipc/fanout.hpp's StampedEcho).
+struct PlainEcho {
+  void operator()(std::byte* pong, const std::byte* ping, std::size_t payload) const noexcept {
+    std::memcpy(pong, ping, payload);
+  }
+};
+
 // The consumer's echo loop, once it has the segment mapped and has said so:
 // waits for each ping's signal, answers with the pong and its signal, and
 // returns 0 at the stop value.
-template <class Signal>
-int signal_serve(const Channels<std::uint64_t>& channels, std::size_t payload, const Signal& ping, const Signal& pong) {
+template <class Signal, class Echo = PlainEcho>
+int signal_serve(const Channels<std::uint64_t>& channels, std::size_t payload, const Signal& ping, const Signal& pong,
+                 const Echo& echo = {}) {
   for (std::uint64_t seq = 1;; ++seq) {
     const std::uint64_t signals = ping.wait();
     const std::uint64_t got = channels.ping.load();
@@ -96,7 +105,7 @@ int signal_serve(const Channels<std::uint64_t>& channels, std::size_t payload, c
     } else if (got != seq) {
       throw Error(fmt::format("ping sequence {}, expected {}", got, seq));
     }
-    std::memcpy(channels.pong.data(), channels.ping.data(), payload);
+    echo(channels.pong.data(), channels.ping.data(), payload);
     channels.pong.publish(seq);
     pong.notify();
   }

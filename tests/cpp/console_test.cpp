@@ -108,6 +108,7 @@ TEST(Console, ListShowsSizesAsPeopleWriteThemInOneHundredColumns) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   expect_fits_100_columns(result.out);
   EXPECT_EQ(result.out.find(" bytes)"), std::string::npos) << result.out;
+  // Each size is followed by how the transport fans out.
   EXPECT_NE(result.out.find("(max payload 65507 B;"), std::string::npos) << result.out;  // udp
   EXPECT_TRUE(result.out.find(" MiB;") != std::string::npos || result.out.find(" KiB;") != std::string::npos)
       << result.out;

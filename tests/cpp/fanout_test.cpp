@@ -23,15 +23,6 @@
 namespace ipc {
 namespace {
 
-// `n` pipe consumers, on the second allowed CPU where there is one.
-std::unique_ptr<Fanout> pipe_fanout(unsigned n, std::chrono::milliseconds timeout = test::reply_timeout(64)) {
-  const Transport* pipe = find_transport("pipe");
-  const std::vector<int> cpus = allowed_cpus();
-  const std::optional<int> cpu = cpus.size() >= 2 ? std::optional<int>(cpus[1]) : std::nullopt;
-  return pipe->start_fanout({{64, consumer_path(pipe->consumer), std::nullopt, timeout},
-                             std::vector<std::optional<int>>(n, cpu)});
-}
-
 // The consumers, in the order they were spawned.
 std::vector<pid_t> receivers() {
   std::vector<pid_t> pids = test::children_of(test::own_pid());
@@ -52,8 +43,38 @@ nlohmann::json run_json(std::vector<std::string> args, const std::filesystem::pa
   return nlohmann::json::parse(in);
 }
 
-TEST(Fanout, EveryReceiverAnswersEveryPingAndHasADeliveryEach) {
-  auto runner = pipe_fanout(3);
+// One test per transport that fans out, each its own way.
+class FanoutOf : public ::testing::TestWithParam<const char*> {
+ protected:
+  // `n` consumers spread over the allowed CPUs beside the first, as
+  // ipc_bench places them (unpinned with one CPU).  Skips where a spinning
+  // transport's receivers would share a CPU: each round trip would then
+  // wait for the scheduler to preempt a spinner.
+  std::unique_ptr<Fanout> start(unsigned n, std::chrono::milliseconds timeout = test::reply_timeout(64)) {
+    const Transport* t = find_transport(GetParam());
+    const std::vector<int> cpus = allowed_cpus();
+    if (t->spins && cpus.size() < n + 1) {
+      skipped_ = fmt::format("{} receivers spinning need {} CPUs with the producer's; {} allowed here", n, n + 1,
+                             cpus.size());
+      return nullptr;
+    }
+    std::vector<std::optional<int>> placed;
+    for (unsigned i = 0; i < n; ++i)
+      placed.push_back(cpus.size() >= 2 ? std::optional<int>(cpus[1 + i % (cpus.size() - 1)]) : std::nullopt);
+    return t->start_fanout({{64, consumer_path(t->consumer), std::nullopt, timeout}, placed});
+  }
+  std::string skipped_;
+
+  // Nothing left: no consumer, no /dev/shm entry, no socket directory.
+  static void expect_nothing_left() {
+    EXPECT_TRUE(receivers().empty());
+    EXPECT_EQ(test::leftovers_of(test::own_pid()), std::vector<std::string>{});
+  }
+};
+
+TEST_P(FanoutOf, EveryReceiverAnswersEveryPingAndHasADeliveryEach) {
+  auto runner = start(3);
+  if (!runner) GTEST_SKIP() << skipped_;
   LatencyHistogram round_trips;
   Batch batch{500, Timing::every_round_trip, &round_trips};
   runner->run(batch);
@@ -66,11 +87,12 @@ TEST(Fanout, EveryReceiverAnswersEveryPingAndHasADeliveryEach) {
   }
   EXPECT_EQ(round_trips.count(), 500u);
   runner->finish();
-  EXPECT_TRUE(receivers().empty());
+  expect_nothing_left();
 }
 
-TEST(Fanout, AKilledReceiverFailsTheRunNamingIt) {
-  auto runner = pipe_fanout(3);
+TEST_P(FanoutOf, AKilledReceiverFailsTheRunNamingIt) {
+  auto runner = start(3);
+  if (!runner) GTEST_SKIP() << skipped_;
   runner->round_trips(10);
   const std::vector<pid_t> pids = receivers();
   ASSERT_EQ(pids.size(), 3u);
@@ -82,12 +104,13 @@ TEST(Fanout, AKilledReceiverFailsTheRunNamingIt) {
     EXPECT_NE(std::string(e.what()).find("receiver 1 of 3"), std::string::npos) << e.what();
   }
   runner.reset();
-  EXPECT_TRUE(receivers().empty());
+  expect_nothing_left();
 }
 
-TEST(Fanout, AFrozenReceiverFailsWithinTheTimeoutNamingIt) {
+TEST_P(FanoutOf, AFrozenReceiverFailsWithinTheTimeoutNamingIt) {
   const auto timeout = std::chrono::milliseconds(300) * test::build_slowdown();
-  auto runner = pipe_fanout(2, timeout);
+  auto runner = start(2, timeout);
+  if (!runner) GTEST_SKIP() << skipped_;
   runner->round_trips(10);
   const std::vector<pid_t> pids = receivers();
   ASSERT_EQ(pids.size(), 2u);
@@ -103,7 +126,52 @@ TEST(Fanout, AFrozenReceiverFailsWithinTheTimeoutNamingIt) {
   // The watchdog's tick and the kill on top of the timeout; never a hang.
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3 * timeout + std::chrono::seconds(2));
   runner.reset();
+  expect_nothing_left();
+}
+
+INSTANTIATE_TEST_SUITE_P(Fanout, FanoutOf,
+                         ::testing::Values("pipe", "udp", "eventfd", "unix_dgram", "shm_futex", "shm_spin"),
+                         [](const auto& info) { return std::string(info.param); });
+
+// Where the producer and every spinner cannot have a CPU each, shm_spin's
+// fan-out is refused with the reason; where they can, it runs.
+TEST(Fanout, SpinnersThatWouldShareACpuAreRefused) {
+  const std::size_t cpus = allowed_cpus().size();
+  if (cpus < 2) GTEST_SKIP() << "one allowed CPU: no placement splits the producer from a consumer here";
+  const auto result = ipc_bench({"-t", "shm_spin", "-p", "64", "--fanout", std::to_string(cpus), "-n", "100"});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find(fmt::format("{} busy-waiting consumers need a CPU each beside the producer's; {} allowed",
+                                        cpus, cpus)),
+            std::string::npos)
+      << result.err;
   EXPECT_TRUE(receivers().empty());
+}
+
+TEST(Fanout, SpinnersWithACpuEachRun) {
+  const std::size_t cpus = allowed_cpus().size();
+  if (cpus < 3) GTEST_SKIP() << "two spinning receivers and the producer need 3 CPUs; " << cpus << " allowed here";
+  const test::TempTree dir;
+  const nlohmann::json json = run_json({"-t", "shm_spin", "-p", "64", "--fanout", "2", "-n", "300"}, dir.root() / "s.json");
+  ASSERT_EQ(json.at("benchmarks").size(), 1u);
+  EXPECT_GT(json.at("benchmarks")[0].at("r1_p50_ns").get<double>(), 0);
+}
+
+// A receiver of one segment (shm_spin's, shm_futex's) started with a slot
+// the segment cannot have, or a payload without room for the stamp, says so
+// in one line before it maps anything.
+TEST(Fanout, AReceiverOutsideItsSegmentIsRefusedInOneLine) {
+  for (const char* consumer : {"shm_consumer", "shm_futex_consumer"}) {
+    const auto beyond = test::run_command({test::built(consumer), "--name", "/ipc_bench-none", "--payload", "64",
+                                           "--stamp", "--receiver", "2", "--receivers", "2"});
+    EXPECT_EQ(beyond.exit_code, 1) << consumer;
+    ASSERT_EQ(test::lines(beyond.err).size(), 1u) << beyond.err;
+    EXPECT_NE(beyond.err.find("receiver 2 of 2"), std::string::npos) << beyond.err;
+    const auto small = test::run_command({test::built(consumer), "--name", "/ipc_bench-none", "--payload", "8",
+                                          "--stamp", "--receiver", "0", "--receivers", "2"});
+    EXPECT_EQ(small.exit_code, 1) << consumer;
+    ASSERT_EQ(test::lines(small.err).size(), 1u) << small.err;
+    EXPECT_NE(small.err.find("at least 16 bytes"), std::string::npos) << small.err;
+  }
 }
 
 TEST(Fanout, OneIsTodaysNamesAndAboveOneGainsFanoutAndPerReceiverCounters) {

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "ipc/fanout.hpp"
 #include "ipc/io.hpp"
 
 namespace ipc::datagram_detail {
@@ -26,13 +27,25 @@ std::size_t finish_receive(int fd, std::span<std::byte> buf, ssize_t r) {
 
 namespace ipc {
 
-void echo_messages(int fd, std::size_t payload) {
+namespace {
+
+template <bool kStamped>
+void echo(int fd, std::size_t payload, const TickClock* clock) {
   std::vector<std::byte> buf(payload);
   for (;;) {
     const std::size_t received = receive_message(fd, buf);
     if (received == 0) return;
+    if constexpr (kStamped) {
+      if (received >= kFanoutMinPayload) stamp_delivery(*clock, buf);
+    }
     send_message(fd, std::span(buf).first(std::min(received, buf.size())));
   }
 }
+
+}  // namespace
+
+void echo_messages(int fd, std::size_t payload) { echo<false>(fd, payload, nullptr); }
+
+void echo_stamped_messages(int fd, std::size_t payload, const TickClock& clock) { echo<true>(fd, payload, &clock); }
 
 }  // namespace ipc

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "ipc/consumer.hpp"
+#include "ipc/fanout_runner.hpp"
 #include "ipc/message.hpp"
 #include "ipc/shm_segment.hpp"
 #include "ipc/signal_protocol.hpp"
@@ -109,13 +110,33 @@ std::unique_ptr<Runner> start(const RunnerOptions& options) {
   return std::make_unique<SpawnedRunner<Segment>>(options);
 }
 
-int serve(const std::string& name, int ping_fd, int pong_fd, std::size_t payload) {
+std::unique_ptr<Fanout> start_fanout(const FanoutOptions& options) {
+  return std::make_unique<FanoutRunner<Segment>>(options);
+}
+
+namespace {
+
+template <class Echo>
+int serve_with(const std::string& name, int ping_fd, int pong_fd, std::size_t payload, const Echo& echo) {
   expect_anon_inode(ping_fd, "--ping-fd", "eventfd");
   expect_anon_inode(pong_fd, "--pong-fd", "eventfd");
   const Segment64 segment = Segment64::open(name, payload);
   segment.set_ready();
   notify(pong_fd);
-  return shm::signal_serve(segment.channels(), payload, Signal{ping_fd}, Signal{pong_fd});
+  return shm::signal_serve(segment.channels(), payload, Signal{ping_fd}, Signal{pong_fd}, echo);
+}
+
+}  // namespace
+
+int serve(const std::string& name, int ping_fd, int pong_fd, std::size_t payload) {
+  return serve_with(name, ping_fd, pong_fd, payload, shm::PlainEcho{});
+}
+
+int serve_stamped(const std::string& name, int ping_fd, int pong_fd, std::size_t payload) {
+  if (payload < kFanoutMinPayload)
+    throw Error(fmt::format("--stamp needs a payload of at least {} bytes, got {}", kFanoutMinPayload, payload));
+  // Chosen and calibrated before the handshake, as the producer's was: the same clock.
+  return serve_with(name, ping_fd, pong_fd, payload, StampedEcho{TickClock::instance()});
 }
 
 }  // namespace ipc::transport::eventfd

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "ipc/fanout.hpp"
 #include "ipc/runner.hpp"
 
 namespace ipc::transport::eventfd {
@@ -17,5 +18,11 @@ std::unique_ptr<Runner> start(const RunnerOptions& options);
 // The consumer side: maps segment `name`, waits on eventfd `ping_fd` and
 // signals `pong_fd`, echoing pings until the stop value.
 int serve(const std::string& name, int ping_fd, int pong_fd, std::size_t payload);
+// Fan-out: a segment and a pair of eventfds per receiver, the ping written
+// and signalled to each in turn; its consumer (eventfd_consumer --stamp)
+// writes the delivery stamp into each pong, and throws ipc::Error for a
+// payload too small to carry it.
+std::unique_ptr<Fanout> start_fanout(const FanoutOptions& options);
+int serve_stamped(const std::string& name, int ping_fd, int pong_fd, std::size_t payload);
 
 }  // namespace ipc::transport::eventfd

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <climits>
 #include <cstring>
 #include <string>
 #include <type_traits>
@@ -18,8 +19,10 @@
 
 #include "ipc/consumer.hpp"
 #include "ipc/cpu_relax.hpp"
+#include "ipc/fanout_segment.hpp"
 #include "ipc/message.hpp"
 #include "ipc/round_trip_loop.hpp"
+#include "ipc/shared_fanout_runner.hpp"
 #include "ipc/shm_segment.hpp"
 #include "ipc/spawned_runner.hpp"
 
@@ -244,10 +247,164 @@ int serve_with(const Segment32& segment, const Spin& spin, std::size_t payload) 
   }
 }
 
+// Fan-out: one futex word, the ping's, that every receiver waits on; one
+// FUTEX_WAKE of all of them per ping; each receiver answers in its own slot
+// (ipc/fanout_segment.hpp) and counts its answer in one word, the last one
+// waking the producer, which sleeps until all N have answered.
+using FanSegment32 = shm::FanoutSegment<std::uint32_t>;
+
+// The header's words (FanoutSegment::word): the answers to the current ping
+// (the low byte; N <= 64) plus kInterruptUnit per receiver found dead; the
+// producer's announcement that it sleeps on them (as sleeping_flag); then,
+// 8-byte aligned, the watchdogs' mask of the receivers found dead.
+constexpr std::size_t kAnswersWord = 0, kProducerSleepsWord = 1, kDeadMaskWord = 2;
+constexpr std::uint32_t kAnswerCount = 0xff;
+// Added to the answer word by a watchdog, so that the word changes under a
+// producer about to sleep on it, whose FUTEX_WAIT then returns at once.
+constexpr std::uint32_t kInterruptUnit = 0x100;
+
+std::atomic_ref<std::uint32_t> header_word(const FanSegment32& segment, std::size_t k) noexcept {
+  return std::atomic_ref<std::uint32_t>(*segment.word(k));
+}
+std::atomic_ref<std::uint64_t> dead_mask(const FanSegment32& segment) noexcept {
+  return std::atomic_ref<std::uint64_t>(*reinterpret_cast<std::uint64_t*>(segment.word(kDeadMaskWord)));
+}
+
+// How many receivers are asleep on the ping word (bytes 4..7 of its slot).
+// A count, not shm_futex's flag: with one flag, a receiver clearing it on
+// waking could erase another's announcement, whose wake would then be lost.
+std::atomic_ref<std::uint32_t> ping_sleepers(const Channel& ping) noexcept {
+  return std::atomic_ref<std::uint32_t>(ping.word()[1]);
+}
+
+// The eventcount of await_change with N waiters: each counts itself in
+// before its last look at the word (seq_cst, paired with publish_to_all).
+std::uint32_t await_ping(const Channel& ping, std::uint32_t previous) {
+  const auto sleepers = ping_sleepers(ping);
+  for (;;) {
+    std::uint32_t value = ping.load();  // acquire: pairs with publish_to_all()
+    if (value != previous) return value;
+    sleepers.fetch_add(1, std::memory_order_seq_cst);
+    value = ping.seq().load(std::memory_order_seq_cst);
+    const long r = value == previous ? futex(ping.word(), FUTEX_WAIT, previous) : 0;
+    const int error = errno;
+    // relaxed: a producer that still counts us only makes one wake too many.
+    sleepers.fetch_sub(1, std::memory_order_relaxed);
+    if (r != 0 && error != EAGAIN && error != EINTR) {
+      errno = error;
+      throw_errno("futex wait");
+    }
+  }
+}
+
+// Stores `word` and, if any receiver announced that it sleeps, wakes them
+// all with one FUTEX_WAKE.
+void publish_to_all(const Channel& ping, std::uint32_t word) noexcept {
+  ping.seq().store(word, std::memory_order_seq_cst);
+  if (ping_sleepers(ping).load(std::memory_order_seq_cst) != 0) futex(ping.word(), FUTEX_WAKE, INT_MAX);
+}
+
+class FutexFan {
+ public:
+  FutexFan(const RunnerOptions& options, std::size_t receivers)
+      : segment_(FanSegment32::create(options.payload, receivers)), receivers_(static_cast<std::uint32_t>(receivers)) {}
+
+  SpawnOptions spawn_options(const RunnerOptions& options, std::size_t i) const {
+    return {options.consumer_path,
+            {"--name", segment_.name(), "--payload", std::to_string(options.payload), "--receiver", std::to_string(i),
+             "--receivers", std::to_string(receivers_)},
+            {},
+            options.consumer_cpu};
+  }
+
+  std::function<void()> hand_over(Consumer& consumer, std::size_t i) {
+    consumer.await([this, i] { return segment_.ready(i); }, "the receiver to map the shared memory");
+    // Receiver i is dead when this runs.  Its slot is left as it is: a
+    // receiver whose watchdog trips first may well have answered.
+    return [this, i] {
+      dead_mask(segment_).fetch_or(std::uint64_t{1} << i, std::memory_order_seq_cst);
+      header_word(segment_, kAnswersWord).fetch_add(kInterruptUnit, std::memory_order_seq_cst);
+      futex(segment_.word(kAnswersWord), FUTEX_WAKE, 1);
+    };
+  }
+  void handed_over() noexcept { segment_.unlink(); }
+
+  void publish(std::span<const std::byte> ping, std::uint64_t seq) noexcept {
+    // relaxed: ordered before the ping word's store, which no receiver
+    // answers before it sees.
+    header_word(segment_, kAnswersWord).store(0, std::memory_order_relaxed);
+    const Channel channel = segment_.ping();
+    std::memcpy(channel.data(), ping.data(), ping.size());
+    publish_to_all(channel, word_of(seq));
+  }
+
+  // Receiver i's answer, asleep on the answer word until it is there: the
+  // last receiver to answer wakes us, and so does a watchdog.  So receiver
+  // 0's wait ends once all N have answered, and the others' find their
+  // answers in place; receiver i found dead is "no pong".
+  Reply collect(std::size_t i, std::span<std::byte> buffer, std::uint64_t seq) const {
+    const Channel pong = segment_.pong(i);
+    const auto answers = header_word(segment_, kAnswersWord);
+    const auto sleeps = header_word(segment_, kProducerSleepsWord);
+    for (;;) {
+      const std::uint32_t seen = answers.load(std::memory_order_acquire);
+      const std::uint32_t answered = pong.load();  // acquire: pairs with the receiver's publish
+      if (answered == word_of(seq)) break;
+      if ((dead_mask(segment_).load(std::memory_order_acquire) >> i & 1) != 0) throw Error("no pong");
+      if (answered != word_of(seq - 1)) [[unlikely]]
+        throw Error(fmt::format("pong slot holds sequence word {}, expected {}", answered, word_of(seq)));
+      // The eventcount of await_change: the flag's store and the word's
+      // load, seq_cst, against the last receiver's count and flag load.
+      sleeps.store(1, std::memory_order_seq_cst);
+      if (answers.load(std::memory_order_seq_cst) == seen &&
+          futex(segment_.word(kAnswersWord), FUTEX_WAIT, seen) != 0 && errno != EAGAIN && errno != EINTR)
+        throw_errno("futex wait");
+      sleeps.store(0, std::memory_order_relaxed);
+    }
+    return {std::span<const std::byte>(pong.data(), buffer.size()), buffer.size()};
+  }
+
+  void stop() noexcept { publish_to_all(segment_.ping(), kStop); }
+
+ private:
+  FanSegment32 segment_;
+  std::uint32_t receivers_;
+};
+
 }  // namespace
 
 std::unique_ptr<Runner> start(const RunnerOptions& options) {
   return std::make_unique<SpawnedRunner<Segment<NoSpin>>>(options);
+}
+
+std::unique_ptr<Fanout> start_fanout(const FanoutOptions& options) {
+  return std::make_unique<SharedFanoutRunner<FutexFan>>(options);
+}
+
+int serve_fanout(const std::string& name, std::size_t payload, std::size_t receiver, std::size_t receivers) {
+  if (payload < kFanoutMinPayload)
+    throw Error(fmt::format("--stamp needs a payload of at least {} bytes, got {}", kFanoutMinPayload, payload));
+  // Chosen and calibrated before the handshake, as the producer's was: the same clock.
+  const StampedEcho echo{TickClock::instance()};
+  const FanSegment32 segment = FanSegment32::open(name, payload, receivers, receiver);
+  const Channel ping = segment.ping(), pong = segment.pong(receiver);
+  const auto answers = header_word(segment, kAnswersWord);
+  const auto producer_sleeps = header_word(segment, kProducerSleepsWord);
+  const auto dead = dead_mask(segment);
+  segment.set_ready(receiver);
+  for (std::uint64_t seq = 1;; ++seq) {
+    const std::uint32_t got = await_ping(ping, word_of(seq - 1));
+    if (got == kStop) return 0;
+    if (got != word_of(seq)) throw Error(fmt::format("ping sequence word {}, expected {}", got, word_of(seq)));
+    echo(pong.data(), ping.data(), payload);
+    pong.publish(word_of(seq));
+    // seq_cst, paired with the producer's flag and count in FutexFan::collect.
+    // Once a receiver is found dead the count never reaches N: every answer
+    // then wakes a producer asleep on one that has not come yet.
+    const bool last = ((answers.fetch_add(1, std::memory_order_seq_cst) + 1) & kAnswerCount) == receivers;
+    if ((last || dead.load(std::memory_order_seq_cst) != 0) && producer_sleeps.load(std::memory_order_seq_cst) != 0)
+      futex(segment.word(kAnswersWord), FUTEX_WAKE, 1);
+  }
 }
 
 std::unique_ptr<Runner> start_hybrid(const RunnerOptions& options) {

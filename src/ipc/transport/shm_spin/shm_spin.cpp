@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "ipc/consumer.hpp"
+#include "ipc/fanout_segment.hpp"
 #include "ipc/message.hpp"
+#include "ipc/shared_fanout_runner.hpp"
 #include "ipc/shm_segment.hpp"
 #include "ipc/spawned_runner.hpp"
 #include "ipc/spin_protocol.hpp"
@@ -49,10 +51,76 @@ class Segment {
   Segment64 segment_;
 };
 
+using FanSegment64 = shm::FanoutSegment<std::uint64_t>;
+
+// Fan-out (ipc/shared_fanout_runner.hpp): one write of the ping, read by N
+// spinners, each answering in its own slot (the layout: ipc/fanout_segment.hpp).
+// The producer spins on the slots in turn: a receiver that answered first
+// has its slot waiting, already written, when the producer comes to it.
+class SpinFan {
+ public:
+  SpinFan(const RunnerOptions& options, std::size_t receivers)
+      : segment_(FanSegment64::create(options.payload, receivers)), receivers_(receivers) {}
+
+  SpawnOptions spawn_options(const RunnerOptions& options, std::size_t i) const {
+    return {options.consumer_path,
+            {"--name", segment_.name(), "--payload", std::to_string(options.payload), "--receiver", std::to_string(i),
+             "--receivers", std::to_string(receivers_)},
+            {},
+            options.consumer_cpu};
+  }
+
+  std::function<void()> hand_over(Consumer& consumer, std::size_t i) {
+    consumer.await([this, i] { return segment_.ready(i); }, "the receiver to map the shared memory");
+    // Receiver i is dead when this runs: nobody else writes its slot.
+    return [pong = segment_.pong(i)] { pong.publish(shm::kInterrupted); };
+  }
+  void handed_over() noexcept { segment_.unlink(); }
+
+  void publish(std::span<const std::byte> ping, std::uint64_t seq) noexcept {
+    const shm::Channel<std::uint64_t> channel = segment_.ping();
+    std::memcpy(channel.data(), ping.data(), ping.size());
+    channel.publish(seq);
+  }
+  Reply collect(std::size_t i, std::span<std::byte> buffer, std::uint64_t seq) const {
+    const shm::Channel<std::uint64_t> pong = segment_.pong(i);
+    const std::uint64_t answered = pong.await_change(seq - 1);
+    if (answered != seq) [[unlikely]]
+      shm::SpinLink<>::fail(answered, seq);
+    return {std::span<const std::byte>(pong.data(), buffer.size()), buffer.size()};
+  }
+  void stop() noexcept { segment_.ping().publish(shm::kStop); }
+
+ private:
+  FanSegment64 segment_;
+  std::size_t receivers_;
+};
+
 }  // namespace
 
 std::unique_ptr<Runner> start(const RunnerOptions& options) {
   return std::make_unique<SpawnedRunner<Segment<shm::SpinWait>>>(options);
+}
+
+std::unique_ptr<Fanout> start_fanout(const FanoutOptions& options) {
+  return std::make_unique<SharedFanoutRunner<SpinFan>>(options);
+}
+
+int serve_fanout(const std::string& name, std::size_t payload, std::size_t receiver, std::size_t receivers) {
+  if (payload < kFanoutMinPayload)
+    throw Error(fmt::format("--stamp needs a payload of at least {} bytes, got {}", kFanoutMinPayload, payload));
+  // Chosen and calibrated before the handshake, as the producer's was: the same clock.
+  const StampedEcho echo{TickClock::instance()};
+  const FanSegment64 segment = FanSegment64::open(name, payload, receivers, receiver);
+  const shm::Channel<std::uint64_t> ping = segment.ping(), pong = segment.pong(receiver);
+  segment.set_ready(receiver);
+  for (std::uint64_t seq = 1;; ++seq) {
+    const std::uint64_t got = ping.await_change(seq - 1);
+    if (got == shm::kStop) return 0;
+    if (got != seq) throw Error(fmt::format("ping sequence {}, expected {}", got, seq));
+    echo(pong.data(), ping.data(), payload);
+    pong.publish(seq);
+  }
 }
 
 std::unique_ptr<Runner> start_yield(const RunnerOptions& options) {

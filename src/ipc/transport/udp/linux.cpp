@@ -281,13 +281,8 @@ int serve_stamped(std::string_view endpoint, std::size_t payload) {
   UniqueFd fd = bind_loopback(SOCK_DGRAM);
   connect_to(fd.get(), parse_endpoint(endpoint));
   send_message(fd.get(), ready_bytes());
-  std::vector<std::byte> buf(payload);
-  for (;;) {
-    const std::size_t received = receive_message(fd.get(), buf);
-    if (received == 0) return 0;
-    if (received >= kFanoutMinPayload) stamp_delivery(clock, buf);
-    send_message(fd.get(), std::span(buf).first(std::min(received, buf.size())));
-  }
+  echo_stamped_messages(fd.get(), payload, clock);
+  return 0;
 }
 
 int serve(std::string_view endpoint, std::size_t payload) {

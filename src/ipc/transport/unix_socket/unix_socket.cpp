@@ -13,6 +13,7 @@
 
 #include "ipc/consumer.hpp"
 #include "ipc/datagram.hpp"
+#include "ipc/fanout_runner.hpp"
 #include "ipc/io.hpp"
 #include "ipc/message.hpp"
 #include "ipc/private_directory.hpp"
@@ -262,7 +263,14 @@ std::unique_ptr<Runner> start_seqpacket(const RunnerOptions& options) {
   return std::make_unique<SpawnedRunner<Socket<Type::seqpacket>>>(options);
 }
 
-int serve(const std::string& path, Type type, std::size_t payload) {
+std::unique_ptr<Fanout> start_dgram_fanout(const FanoutOptions& options) {
+  return std::make_unique<FanoutRunner<Socket<Type::dgram>>>(options);
+}
+
+namespace {
+
+// The consumer's socket, connected to the producer's at `path`.
+UniqueFd connected_socket(const std::string& path, Type type, std::size_t payload) {
   UniqueFd fd = make_socket(type);
   if (type != Type::stream) ensure_send_buffer(fd.get(), payload);
   if (type == Type::dgram) {
@@ -276,7 +284,24 @@ int serve(const std::string& path, Type type, std::size_t payload) {
   const sockaddr_un address = address_of(path);
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0)
     throw_errno("connect to " + path);
+  return fd;
+}
 
+}  // namespace
+
+int serve_stamped_dgram(const std::string& path, std::size_t payload) {
+  if (payload < kFanoutMinPayload)
+    throw Error(fmt::format("--stamp needs a payload of at least {} bytes, got {}", kFanoutMinPayload, payload));
+  // Chosen and calibrated before READY, as the producer's was: the same clock.
+  const TickClock& clock = TickClock::instance();
+  const UniqueFd fd = connected_socket(path, Type::dgram, payload);
+  send_message(fd.get(), ready_bytes());
+  echo_stamped_messages(fd.get(), payload, clock);
+  return 0;
+}
+
+int serve(const std::string& path, Type type, std::size_t payload) {
+  UniqueFd fd = connected_socket(path, type, payload);
   if (type == Type::stream) {
     write_all(fd.get(), ready_bytes());
     echo_stream(fd.get(), fd.get(), payload);

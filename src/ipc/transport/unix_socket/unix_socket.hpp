@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "ipc/fanout.hpp"
 #include "ipc/runner.hpp"
 
 namespace ipc::transport::unix_socket {
@@ -29,5 +30,11 @@ std::unique_ptr<Runner> start_seqpacket(const RunnerOptions& options);
 // The consumer side: connects to the socket file `path`, says READY and
 // echoes pings until the stop.
 int serve(const std::string& path, Type type, std::size_t payload);
+// unix_dgram's fan-out: a socket pair per receiver, one datagram sent to
+// each in turn; its consumer (unix_consumer --type dgram --stamp) writes
+// the delivery stamp into each pong, and throws ipc::Error for a payload
+// too small to carry it.
+std::unique_ptr<Fanout> start_dgram_fanout(const FanoutOptions& options);
+int serve_stamped_dgram(const std::string& path, std::size_t payload);
 
 }  // namespace ipc::transport::unix_socket
