@@ -55,7 +55,10 @@ class TransportTest : public ::testing::TestWithParam<std::string> {
     RecordProperty("detection_ms", std::to_string(ms));
   }
 
-  void SetUp() override { IPC_SKIP_IF_UNAVAILABLE(transport()); }
+  void SetUp() override {
+    IPC_SKIP_IF_UNAVAILABLE(transport());
+    test::prepare_small_payloads(transport());
+  }
 
   // Whatever happened in the test, no named resource may be left behind.
   void TearDown() override { EXPECT_EQ(test::leftovers_of(test::own_pid()), std::vector<std::string>{}); }

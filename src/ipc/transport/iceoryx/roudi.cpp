@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iceoryx_hoofs/log/logmanager.hpp>
@@ -174,7 +175,13 @@ pid_t start_roudi(const std::string& executable, const std::vector<Pool>& pools,
   check_free_shm(segment_bytes(pools));
   const PrivateDirectory directory = PrivateDirectory::create();
   const std::string config = directory.entry("roudi.toml"), log = directory.entry("roudi.log");
-  std::ofstream(config) << toml(pools);
+  {
+    // 0600 as every file ipc_bench creates; an ofstream would take the umask's 0644.
+    const UniqueFd fd(::open(config.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    const std::string text = toml(pools);
+    if (!fd || ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+      throw Error(fmt::format("writing {}: {}", config, std::strerror(errno)));
+  }
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attributes;
   ::posix_spawn_file_actions_init(&actions);
