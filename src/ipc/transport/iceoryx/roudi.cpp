@@ -106,13 +106,20 @@ bool roudi_running() {
   return ::flock(fd.get(), LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
 }
 
+// The RouDi whose /tmp/roudi.lock this process sees: one in its own mount
+// namespace.  A RouDi of another namespace (a container, a test's private
+// /tmp and /dev/shm) shows in /proc too, but serves nobody here.
 std::optional<pid_t> running_roudi_pid() {
   std::error_code ec;
+  const auto own = std::filesystem::read_symlink("/proc/self/ns/mnt", ec);
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     const auto pid = static_cast<pid_t>(std::stol(name));
-    if (process_is_roudi(pid)) return pid;
+    if (!process_is_roudi(pid)) continue;
+    std::error_code unreadable;
+    const auto theirs = std::filesystem::read_symlink(entry.path() / "ns" / "mnt", unreadable);
+    if (own.empty() || unreadable || theirs == own) return pid;
   }
   return std::nullopt;
 }
