@@ -16,6 +16,16 @@ the ratio ipc_bench / reference: the median of the per-round ratios and
 their range.  A ratio near 1 says ipc_bench adds nothing of its own; compare
 ratios, not absolute times, which drift.
 
+cyclonedds is held against Cyclone DDS's own tool instead: `ddsperf pong`
+on the consumer's CPU and `ddsperf ping` on the producer's (Debian:
+cyclonedds-tools), both waiting on a waitset as ipc_bench's cyclonedds does,
+configured loopback-only as ipc_bench configures Cyclone, each ping carrying
+the payload's octets (ddsperf's size S is the payload plus its 12-byte
+fixed part).  ddsperf runs for whole seconds (it reports once a second; the
+first second, discovery included, is dropped), so its batch lasts at least
+two seconds whatever --ms says.  Without ddsperf, cyclonedds is skipped and
+a line says why.
+
 Exit status: 0 done, 1 a run failed, 2 bad input or nothing to run (a
 payload or placement ipc_bench refuses, a reference loop's refusal of a
 payload, ipc_bench output that is not its JSON, a standard output that
@@ -27,6 +37,7 @@ import re
 import statistics
 import subprocess
 import sys
+import shutil
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -47,6 +58,57 @@ SIZE = re.compile(r"^([0-9]+)([kKmM]?)$")
 
 class Failed(Exception):
     pass
+
+
+# The reference of a transport that is held against its own middleware's tool, not a loop of reference/.
+TOOLS = {"cyclonedds": "ddsperf"}
+# Cyclone configured as ipc_bench configures it (src/ipc/transport/cyclonedds/cyclonedds.cpp): loopback
+# only, no multicast, discovery by unicast to 127.0.0.1.
+CYCLONE_CONFIG = ('<CycloneDDS><Domain id="any"><General><Interfaces><NetworkInterface address="127.0.0.1"/>'
+                  '</Interfaces><AllowMulticast>false</AllowMulticast></General><Discovery><ParticipantIndex>auto'
+                  '</ParticipantIndex><MaxAutoParticipantIndex>60</MaxAutoParticipantIndex><Peers><Peer '
+                  'address="127.0.0.1"/></Peers></Discovery><Tracing><Verbosity>none</Verbosity></Tracing></Domain>'
+                  '</CycloneDDS>')
+# ddsperf's KS topic: a sequence number, a key and the octets' length before them.
+DDSPERF_FIXED = 12
+# "[pid] 2.000  host:pid size 16 mean 18.187us min ... cnt 27356": one line a second per peer.
+DDSPERF_LINE = re.compile(r"\bsize ([0-9]+) mean ([0-9.]+)us .* cnt ([0-9]+)$")
+
+
+def pinned(cpu):
+    return lambda: os.sched_setaffinity(0, {int(cpu)})
+
+
+def ddsperf_run(cpus, payload, seconds):
+    """Runs ddsperf pong (consumer's CPU) and ddsperf ping (producer's) on a domain of their own for `seconds` + 1
+    whole seconds; returns (round trips, mean ns) of the seconds after the first that reports (discovery and
+    warm-up).  Raises Failed."""
+    producer, consumer = cpus.split(",")
+    env = dict(os.environ, CYCLONEDDS_URI=CYCLONE_CONFIG)
+    domain = str(201 + os.getpid() % 29)  # above the ids ipc_bench's cyclonedds takes (1-200)
+    wait = ["-Qminmatch:1", "-Qinitwait:10"]
+    pong = subprocess.Popen(["ddsperf", "-i", domain, "-D", str(seconds + 12), *wait, "pong", "waitset"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                            preexec_fn=pinned(consumer))
+    try:
+        ping = subprocess.run(["ddsperf", "-i", domain, "-D", str(seconds + 1), *wait, "ping", "size",
+                               str(payload + DDSPERF_FIXED), "waitset"], capture_output=True, text=True, env=env,
+                              preexec_fn=pinned(producer), timeout=seconds + 30)
+    except subprocess.TimeoutExpired:
+        raise Failed(f"ddsperf ping did not end within {seconds + 30} s") from None
+    finally:
+        pong.kill()
+        pong.wait()
+    seen = [(int(m[3]), float(m[2])) for m in map(DDSPERF_LINE.search, ping.stdout.splitlines())
+            if m and int(m[1]) == payload + DDSPERF_FIXED]
+    if ping.returncode != 0 or len(seen) < 2:
+        why = (ping.stderr.strip().splitlines() or [f"exit status {ping.returncode}"])[-1]
+        raise Failed(f"ddsperf ping reported {len(seen)} seconds of round trips ({why})")
+    counted = seen[1:]
+    total = sum(n for n, _ in counted)
+    if total == 0:
+        raise Failed("ddsperf ping counted no round trips")
+    return total, sum(n * mean for n, mean in counted) / total * 1000
 
 
 def reference_run(program, cpus, payload, extra):
@@ -161,8 +223,15 @@ def placements(args, cpus):
 
 def pairs(args, bin_dir, cpus):
     """[(transport, payload, placement, cpus 'A,B')] to run."""
-    available = sorted(name[4:] for name in os.listdir(bin_dir) if name.startswith("ref_"))
+    available = sorted([name[4:] for name in os.listdir(bin_dir) if name.startswith("ref_")] + list(TOOLS))
     wanted = args.transports.split(",") if args.transports else available
+    for transport, tool in TOOLS.items():
+        if transport in wanted and shutil.which(tool) is None:
+            why = f"{transport} skipped: no {tool} on PATH (Debian: cyclonedds-tools)"
+            if wanted == [transport]:
+                raise ValueError(f"nothing to run: {why}")
+            say(f"vs_reference.py: {why}")
+            wanted.remove(transport)
     missing = [t for t in wanted if t not in available]
     if missing:
         raise ValueError(f"no reference loop for {', '.join(missing)} (there are: {', '.join(available)})")
@@ -187,21 +256,27 @@ def main(argv=None):
     if not todo:
         say("vs_reference.py: nothing to run: shm_spin spins, and runs only at split")
         return BAD
+    seconds = max(2, -(-args.ms // 1000) + 1)
+
+    def reference(transport, where, payload, batch):
+        """(round trips, mean ns) of the reference: `batch` round trips, or about --ms when None."""
+        if transport in TOOLS:
+            return ddsperf_run(where, payload, seconds)
+        extra = ["-T", str(args.ms)] if batch is None else ["-n", str(batch)]
+        return reference_run(os.path.join(bin_dir, "ref_" + transport), where, payload, extra)
 
     ours, theirs, counts = {}, {}, {}
     try:
         for pair in todo:
             transport, payload, _, where = pair
-            counts[pair], _ = reference_run(os.path.join(bin_dir, "ref_" + transport), where, payload,
-                                            ["-T", str(args.ms)])
+            counts[pair], _ = reference(transport, where, payload, None)
             ours[pair], theirs[pair] = [], []
         for round_ in range(args.rounds):
             for pair in todo:
                 transport, payload, placement, where = pair
                 steps = [lambda: ours[pair].append(
                              ipc_bench_run(ipc_bench, transport, placement, where, payload, counts[pair])),
-                         lambda: theirs[pair].append(reference_run(os.path.join(bin_dir, "ref_" + transport), where,
-                                                                   payload, ["-n", str(counts[pair])])[1])]
+                         lambda: theirs[pair].append(reference(transport, where, payload, counts[pair])[1])]
                 # Alternate which goes first, so that a drift favours neither.
                 for step in steps if round_ % 2 == 0 else reversed(steps):
                     step()
@@ -228,6 +303,9 @@ def main(argv=None):
         out.print(line)
     out.print("times: medians over the rounds; ratio: median of the per-round ratios ipc_bench / reference,")
     out.print("and their range")
+    if any(pair[0] in TOOLS for pair in todo):
+        out.print("cyclonedds: the reference is ddsperf ping / pong (waitset), whole seconds of it; ipc_bench runs the")
+        out.print("round trips its first run counted")
     return out.close(0)
 
 

@@ -21,14 +21,17 @@ using namespace std::chrono_literals;
 
 const Transport& boost_cond() { return *find_transport("boost_cond"); }
 
-// Runs boost_cond against the test double in `mode` (kill or stop) and
-// returns the error that ended the run.
-std::string run_until_the_lock_is_held(const std::string& mode, std::chrono::milliseconds timeout) {
-  const RunnerOptions options{4, Command({test::built("boost_cond_lock_holder"), mode}), std::nullopt, timeout};
+const Transport& boost_mq() { return *find_transport("boost_mq"); }
+
+// Runs `transport` against its lock-holding test double `holder` in `mode`
+// (kill or stop) and returns the error that ended the run.
+std::string run_until_the_lock_is_held(const Transport& transport, const char* holder, const std::string& mode,
+                                       std::chrono::milliseconds timeout) {
+  const RunnerOptions options{4, Command({test::built(holder), mode}), std::nullopt, timeout};
   pid_t consumer = -1;
   std::string error;
   {
-    const auto runner = boost_cond().start(options);
+    const auto runner = transport.start(options);
     consumer = runner->consumer_pid();
     try {
       runner->round_trips(100);  // the double holds the lock at round trip 5
@@ -48,7 +51,7 @@ class BoostCond : public ::testing::Test {
 };
 
 TEST_F(BoostCond, ConsumerKilledHoldingThePongMutexFailsTheRunAndSaysSo) {
-  const std::string error = run_until_the_lock_is_held("kill", test::reply_timeout(4));
+  const std::string error = run_until_the_lock_is_held(boost_cond(), "boost_cond_lock_holder", "kill", test::reply_timeout(4));
   EXPECT_NE(error.find("round trip 5"), std::string::npos) << error;
   EXPECT_NE(error.find("left the pong mutex locked"), std::string::npos) << error;
   EXPECT_NE(error.find(test::kKilledFate), std::string::npos) << error;
@@ -56,7 +59,30 @@ TEST_F(BoostCond, ConsumerKilledHoldingThePongMutexFailsTheRunAndSaysSo) {
 
 TEST_F(BoostCond, ConsumerFrozenHoldingThePongMutexTimesOutAndSaysSo) {
   const std::chrono::milliseconds timeout = test::build_slowdown() > 1 ? 2500ms : 500ms;
-  const std::string error = run_until_the_lock_is_held("stop", timeout);
+  const std::string error = run_until_the_lock_is_held(boost_cond(), "boost_cond_lock_holder", "stop", timeout);
+  EXPECT_NE(error.find("round trip 5"), std::string::npos) << error;
+  EXPECT_NE(error.find(fmt::format("no reply within {:g} s", static_cast<double>(timeout.count()) / 1000)),
+            std::string::npos)
+      << error;
+}
+
+class BoostMq : public ::testing::Test {
+ protected:
+  void SetUp() override { IPC_SKIP_IF_UNAVAILABLE(boost_mq()); }
+};
+
+// Killed inside message_queue's own critical section: the producer's next
+// lock of that mutex would never return.
+TEST_F(BoostMq, ConsumerKilledHoldingThePongQueuesMutexFailsTheRunAndSaysSo) {
+  const std::string error = run_until_the_lock_is_held(boost_mq(), "boost_mq_lock_holder", "kill", test::reply_timeout(4));
+  EXPECT_NE(error.find("round trip 5"), std::string::npos) << error;
+  EXPECT_NE(error.find("left the pong queue's mutex locked"), std::string::npos) << error;
+  EXPECT_NE(error.find(test::kKilledFate), std::string::npos) << error;
+}
+
+TEST_F(BoostMq, ConsumerFrozenHoldingThePongQueuesMutexTimesOutAndSaysSo) {
+  const std::chrono::milliseconds timeout = test::build_slowdown() > 1 ? 2500ms : 500ms;
+  const std::string error = run_until_the_lock_is_held(boost_mq(), "boost_mq_lock_holder", "stop", timeout);
   EXPECT_NE(error.find("round trip 5"), std::string::npos) << error;
   EXPECT_NE(error.find(fmt::format("no reply within {:g} s", static_cast<double>(timeout.count()) / 1000)),
             std::string::npos)

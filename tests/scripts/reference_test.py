@@ -6,6 +6,7 @@ Run by ctest (tests/CMakeLists.txt); by hand:
 """
 import os
 import re
+import shutil
 import subprocess
 import sys
 import unittest
@@ -56,6 +57,36 @@ class VsReference(unittest.TestCase):
         self.assertEqual(set(rows), {("pipe", "split"), ("pipe", "same"), ("shm_spin", "split")})
         for line in rows.values():
             self.assertRegex(line, r" [0-9]+\.[0-9]{2} +[0-9.]+-[0-9.]+$")
+
+    @unittest.skipUnless(shutil.which("ddsperf"), "no ddsperf (Debian: cyclonedds-tools)")
+    def test_cyclonedds_is_held_against_ddsperf(self):
+        result = run_script("vs_reference.py", "--bin", BIN, "--rounds", "1", "--ms", "20", "-t", "cyclonedds", "-p",
+                            "64", "--placement", "split")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertRegex(result.stdout, r"\ncyclonedds +64 B +split +[0-9]+ +[0-9.]+ [nu]s +[0-9.]+ [nu]s +"
+                                        r"[0-9]+\.[0-9]{2} +[0-9.]+-[0-9.]+\n")
+        self.assertIn("the reference is ddsperf ping / pong", result.stdout)
+
+    def test_without_ddsperf_cyclonedds_is_skipped_with_the_reason(self):
+        tmp = TempDir()
+        self.addCleanup(tmp.cleanup)
+        python = os.path.join(tmp.path, "python3")
+        os.symlink(sys.executable, python)
+        env = dict(os.environ, PATH=tmp.path)  # no ddsperf there
+        script = os.path.join(SCRIPTS, "vs_reference.py")
+        common = [python, script, "--bin", BIN, "--rounds", "1", "--ms", "20", "--placement", "same"]
+        alone = subprocess.run(common + ["-t", "cyclonedds"], capture_output=True, text=True, env=env, timeout=60)
+        self.assertEqual(alone.returncode, 2, alone.stderr)
+        self.assertEqual(alone.stderr.strip().splitlines(),
+                         ["vs_reference.py: nothing to run: cyclonedds skipped: no ddsperf on PATH (Debian: "
+                          "cyclonedds-tools)"])
+        beside = subprocess.run(common + ["-t", "pipe,cyclonedds"], capture_output=True, text=True, env=env,
+                                timeout=60)
+        self.assertEqual(beside.returncode, 0, beside.stderr)
+        self.assertIn("vs_reference.py: cyclonedds skipped: no ddsperf on PATH (Debian: cyclonedds-tools)",
+                      beside.stderr)
+        self.assertRegex(beside.stdout, r"\npipe +4 B +same ")
+        self.assertNotIn("cyclonedds", beside.stdout)
 
     def test_bad_input_is_one_line_and_exit_two(self):
         for args, expected in ((("-t", "zmq_tcp"), "no reference loop for zmq_tcp"),

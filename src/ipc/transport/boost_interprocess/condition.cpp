@@ -17,6 +17,7 @@
 #include "ipc/shared_memory.hpp"
 #include "ipc/spawned_runner.hpp"
 #include "ipc/transport/boost_interprocess/boost_interprocess.hpp"
+#include "queue_mutex.hpp"
 
 namespace ipc::transport::boost_interprocess {
 namespace {
@@ -26,10 +27,6 @@ namespace bip = boost::interprocess;
 // Room for the segment's own bookkeeping (its allocator, the index of named
 // objects, the Channel) beside the two payloads.
 constexpr std::size_t kSegmentOverhead = 64 * 1024;
-
-boost::posix_time::ptime after(std::chrono::milliseconds wait) {
-  return boost::posix_time::microsec_clock::universal_time() + boost::posix_time::milliseconds(wait.count());
-}
 
 // A segment name this process created, removed by remove() or at the latest
 // on destruction, also when creating the segment itself fails half-way.

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/interprocess/ipc/message_queue.hpp>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "ipc/shared_memory.hpp"
 #include "ipc/spawned_runner.hpp"
 #include "ipc/transport/boost_interprocess/boost_interprocess.hpp"
+#include "queue_mutex.hpp"
 
 namespace ipc::transport::boost_interprocess {
 namespace {
@@ -69,6 +71,8 @@ struct Link {
   bip::message_queue* out;
   bip::message_queue* in;
   std::span<std::byte> reply;
+  // The queue whose mutex the dead consumer still held, or nullptr.
+  const std::atomic<const char*>* abandoned;
 
   void send(std::span<const std::byte> ping, std::uint64_t /*seq*/) {
     // Strict alternation leaves the ping queue empty whenever we send: a
@@ -80,8 +84,13 @@ struct Link {
     bip::message_queue::size_type received = 0;
     unsigned priority = 0;
     in->receive(reply.data(), reply.size(), received, priority);
-    if (priority == kWakeUpPriority) [[unlikely]]
-      throw Error("no pong");
+    if (priority == kWakeUpPriority) [[unlikely]] {
+      const char* queue = abandoned->load(std::memory_order_acquire);
+      if (queue == nullptr) throw Error("no pong");
+      throw Error(fmt::format("no pong: the consumer left the {} queue's mutex locked (Boost 1.74's interprocess_mutex "
+                              "is not robust), released by ipc_bench to end the run",
+                              queue));
+    }
     return {reply.first(std::min<std::size_t>(received, reply.size())), received};
   }
 };
@@ -92,6 +101,8 @@ class Queues {
       : base_name_((check_shm_space(queue_bytes(options.payload)), unguessable_name("ipc_bench"))),
         ping_(base_name_ + "-ping", kPingSlots, message_size(options.payload)),
         pong_(base_name_ + "-pong", kPongSlots, message_size(options.payload)),
+        ping_mutex_(boost_call("mapping " + ping_.name(), [&] { return QueueMutex(ping_.name()); })),
+        pong_mutex_(boost_call("mapping " + pong_.name(), [&] { return QueueMutex(pong_.name()); })),
         reply_(message_size(options.payload)) {}
 
   SpawnOptions spawn_options(const RunnerOptions& options) const {
@@ -117,21 +128,42 @@ class Queues {
     // trip a clock read, and would not help where it cannot: a consumer
     // killed inside the queue's own critical section leaves its mutex locked
     // (Boost 1.74 has no robust mutexes, and message_queue takes its mutex
-    // without a timeout even in timed_receive).
-    return [queue = &pong_.queue()] {
+    // without a timeout even in timed_receive), and the producer would hang
+    // in the next lock, as would the wake-up's try_send.  So both mutexes
+    // are released first (release()).
+    return [this] {
+      release(ping_mutex_, "ping");
+      release(pong_mutex_, "pong");
       const char nothing = 0;
-      (void)queue->try_send(&nothing, 0, kWakeUpPriority);
+      (void)pong_.queue().try_send(&nothing, 0, kWakeUpPriority);
     };
   }
 
-  Link link() { return {&ping_.queue(), &pong_.queue(), reply_}; }
+  Link link() { return {&ping_.queue(), &pong_.queue(), reply_, &abandoned_}; }
   void stop() {
     if (!ping_.queue().try_send("", 0, 0)) throw Error("the ping queue is still full at the stop");
   }
 
  private:
+  // A queue's mutex still locked after kGrace is the dead consumer's: the
+  // producer holds it for a copy only.  Nothing would ever unlock it; glibc's
+  // default (non-error-checking) mutex lets the watchdog's thread, which is
+  // not its owner, do so.
+  void release(QueueMutex& mutex, const char* queue) {
+    if (mutex.get().timed_lock(after(kGrace))) {
+      mutex.get().unlock();
+    } else {
+      abandoned_.store(queue, std::memory_order_release);
+      mutex.get().unlock();
+    }
+  }
+
+  static constexpr std::chrono::milliseconds kGrace{100};
+
   std::string base_name_;
   CreatedQueue ping_, pong_;
+  QueueMutex ping_mutex_, pong_mutex_;  // the queues' own, mapped while they have their names
+  std::atomic<const char*> abandoned_{nullptr};
   std::vector<std::byte> reply_;  // message_size(N) bytes: the queue wants room for its largest message
 };
 

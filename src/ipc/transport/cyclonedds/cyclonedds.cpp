@@ -2,6 +2,7 @@
 
 #include <dds/dds.h>
 #include <dds/ddsc/dds_loan_api.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <cstdlib>
 #include <filesystem>
 #include <string_view>
 #include <thread>
@@ -63,16 +65,37 @@ std::string config(bool shm) {
       shm ? "<SharedMemory><Enable>true</Enable><LogLevel>error</LogLevel></SharedMemory>" : "");
 }
 
+// Cyclone 0.10 opens its sockets without SOCK_CLOEXEC, some of them on its
+// own threads: every descriptor above stderr is marked close-on-exec once
+// the domain, its endpoints and discovery have opened theirs, so that no
+// process spawned later inherits one.  Nothing of this process is meant to
+// be inherited otherwise: a consumer's descriptors are dup2()ed into place
+// at its spawn, which clears the flag on the copy.
+void close_on_exec_all() {
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec); !ec && it != std::filesystem::directory_iterator();
+       it.increment(ec)) {
+    const int fd = std::atoi(it->path().filename().c_str());
+    if (fd <= 2) continue;
+    const int flags = ::fcntl(fd, F_GETFD);
+    if (flags >= 0 && (flags & FD_CLOEXEC) == 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+  }
+}
+
 // A domain created with its configuration; deleting it deletes every entity in it.
 class Domain {
  public:
   Domain(unsigned id, bool shm)
       : domain_(check(dds_create_domain(id, config(shm).c_str()), fmt::format("dds_create_domain {}", id))),
-        participant_(check(dds_create_participant(id, nullptr, nullptr), "dds_create_participant")) {}
+        participant_(check(dds_create_participant(id, nullptr, nullptr), "dds_create_participant")) {
+    close_on_exec_all();
+  }
   Domain(const Domain&) = delete;
   Domain& operator=(const Domain&) = delete;
   ~Domain() { dds_delete(domain_); }
   [[nodiscard]] dds_entity_t participant() const noexcept { return participant_; }
+  // After the endpoints and discovery: the sockets they open.
+  static void close_on_exec() { close_on_exec_all(); }
 
  private:
   dds_entity_t domain_;
@@ -174,6 +197,7 @@ class Topics {
         domain_(domain_id_, Shm),
         endpoints_(domain_.participant(), partition_, "ipc_bench_ping", "ipc_bench_pong"),
         pong_(options.payload) {
+    domain_.close_on_exec();
     if constexpr (Shm) {
       if (!dds_is_shared_memory_available(endpoints_.writer))
         throw Error("Cyclone DDS did not take its shared-memory path for this writer (see its SharedMemory settings)");
@@ -197,6 +221,7 @@ class Topics {
   std::function<void()> hand_over(Consumer& consumer) {
     consumer_ = consumer.pid();
     consumer.await([&] { return matched(endpoints_) && pong_.take(endpoints_.reader); }, "READY from the consumer");
+    domain_.close_on_exec();  // and those discovery opened
     consumer.guard([&] { expect_ready(pong_.bytes()); });
     // Runs on the watchdog thread: Cyclone's entities are thread-safe, and a
     // triggered WaitSet returns from every wait.

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iceoryx_hoofs/log/logmanager.hpp>
@@ -115,13 +116,20 @@ bool roudi_running() {
   return ::flock(fd.get(), LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
 }
 
+// The RouDi whose /tmp/roudi.lock this process sees: one in its own mount
+// namespace.  A RouDi of another namespace (a container, a test's private
+// /tmp and /dev/shm) shows in /proc too, but serves nobody here.
 std::optional<pid_t> running_roudi_pid() {
   std::error_code ec;
+  const auto own = std::filesystem::read_symlink("/proc/self/ns/mnt", ec);
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     const auto pid = static_cast<pid_t>(std::stol(name));
-    if (process_is_roudi(pid)) return pid;
+    if (!process_is_roudi(pid)) continue;
+    std::error_code unreadable;
+    const auto theirs = std::filesystem::read_symlink(entry.path() / "ns" / "mnt", unreadable);
+    if (own.empty() || unreadable || theirs == own) return pid;
   }
   return std::nullopt;
 }
@@ -184,7 +192,13 @@ pid_t start_roudi(const std::string& executable, const std::vector<Pool>& pools,
   check_free_shm(segment_bytes(pools));
   const PrivateDirectory directory = PrivateDirectory::create();
   const std::string config = directory.entry("roudi.toml"), log = directory.entry("roudi.log");
-  std::ofstream(config) << toml(pools);
+  {
+    // 0600 as every file ipc_bench creates; an ofstream would take the umask's 0644.
+    const UniqueFd fd(::open(config.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    const std::string text = toml(pools);
+    if (!fd || ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+      throw Error(fmt::format("writing {}: {}", config, std::strerror(errno)));
+  }
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attributes;
   ::posix_spawn_file_actions_init(&actions);
