@@ -17,6 +17,13 @@ sys.path.insert(0, SCRIPTS)
 import vs_reference  # noqa: E402
 
 BIN = os.path.dirname(IPC_BENCH)
+
+
+def built_with(transport):
+    """Whether this tree's ipc_bench can run `transport` (--list says why not)."""
+    listing = subprocess.run([IPC_BENCH, "--list"], capture_output=True, text=True, timeout=60).stdout
+    entry = re.search(r"^" + re.escape(transport) + r" .*?(?=^\S|\Z)", listing, re.M | re.S)
+    return entry is not None and "not available here" not in entry.group(0)
 PROGRAMS = ["ref_eventfd", "ref_pipe", "ref_shm_spin", "ref_tcp_nagle", "ref_tcp_nodelay", "ref_udp",
             "ref_unix_stream"]
 
@@ -59,6 +66,7 @@ class VsReference(unittest.TestCase):
             self.assertRegex(line, r" [0-9]+\.[0-9]{2} +[0-9.]+-[0-9.]+$")
 
     @unittest.skipUnless(shutil.which("ddsperf"), "no ddsperf (Debian: cyclonedds-tools)")
+    @unittest.skipUnless(built_with("cyclonedds"), "ipc_bench built without cyclonedds")
     def test_cyclonedds_is_held_against_ddsperf(self):
         result = run_script("vs_reference.py", "--bin", BIN, "--rounds", "1", "--ms", "20", "-t", "cyclonedds", "-p",
                             "64", "--placement", "split")
