@@ -38,7 +38,6 @@ class TimedBatch : public ::testing::TestWithParam<std::string> {};
 TEST_P(TimedBatch, EveryFigureDescribesTheSameRoundTrips) {
   const Transport& transport = *find_transport(GetParam());
   IPC_SKIP_IF_UNAVAILABLE(transport);
-  test::prepare_small_payloads(transport);
   for (const std::size_t payload : {1, 64, 4096}) {
     SCOPED_TRACE(testing::Message() << GetParam() << " payload " << payload);
     const auto runner = transport.start({payload, consumer_path(transport.consumer), std::nullopt, std::chrono::seconds(5)});

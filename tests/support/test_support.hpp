@@ -22,15 +22,6 @@
 
 namespace ipc::test {
 
-// The tests start runners directly; ipc_bench first readies a run-wide daemon
-// (iceoryx's RouDi) for every payload it will ask, and so does this, for the
-// payloads of the tests that use several (up to 4 KiB).  Does nothing for a
-// transport without one.
-inline void prepare_small_payloads(const Transport& transport) {
-  static constexpr std::size_t kSmall[] = {4096};
-  if (transport.prepare) (void)transport.prepare(std::span<const std::size_t>(kSmall), std::chrono::seconds(10));
-}
-
 // How many times slower this build runs the same work than a Release build:
 // an AddressSanitizer tree (-O0, every access checked) takes 10-25x as long
 // (one 16 MiB D-Bus round trip: 0.6-0.9 s in Release, 12.9 s there).
