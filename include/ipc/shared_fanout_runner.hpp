@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "ipc/consumer.hpp"
@@ -32,6 +33,25 @@
 #include "ipc/fanout_loop.hpp"
 
 namespace ipc {
+
+// Receiver i of a fan-out segment (ipc/fanout_segment.hpp): its consumer's
+// arguments (docs/protocol.md, fan-out), as every Fan over one gives them.
+template <class Segment>
+SpawnOptions segment_receiver_spawn(const RunnerOptions& options, const Segment& segment, std::size_t i,
+                                    std::size_t receivers) {
+  return {options.consumer_path,
+          {"--name", segment.name(), "--payload", std::to_string(options.payload), "--receiver", std::to_string(i),
+           "--receivers", std::to_string(receivers)},
+          {},
+          options.consumer_cpu};
+}
+
+// Waits for receiver i to have mapped the segment (its ready bit).  Throws
+// ipc::Error as Consumer::await.
+template <class Segment>
+void await_segment_mapped(Consumer& consumer, const Segment& segment, std::size_t i) {
+  consumer.await([&segment, i] { return segment.ready(i); }, "the receiver to map the shared memory");
+}
 
 template <class Fan>
 class SharedFanoutRunner final : public FanoutLoop<SharedFanoutRunner<Fan>> {

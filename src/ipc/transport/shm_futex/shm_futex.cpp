@@ -310,15 +310,11 @@ class FutexFan {
       : segment_(FanSegment32::create(options.payload, receivers)), receivers_(static_cast<std::uint32_t>(receivers)) {}
 
   SpawnOptions spawn_options(const RunnerOptions& options, std::size_t i) const {
-    return {options.consumer_path,
-            {"--name", segment_.name(), "--payload", std::to_string(options.payload), "--receiver", std::to_string(i),
-             "--receivers", std::to_string(receivers_)},
-            {},
-            options.consumer_cpu};
+    return segment_receiver_spawn(options, segment_, i, receivers_);
   }
 
   std::function<void()> hand_over(Consumer& consumer, std::size_t i) {
-    consumer.await([this, i] { return segment_.ready(i); }, "the receiver to map the shared memory");
+    await_segment_mapped(consumer, segment_, i);
     // Receiver i is dead when this runs.  Its slot is left as it is: a
     // receiver whose watchdog trips first may well have answered.
     return [this, i] {

@@ -63,15 +63,11 @@ class SpinFan {
       : segment_(FanSegment64::create(options.payload, receivers)), receivers_(receivers) {}
 
   SpawnOptions spawn_options(const RunnerOptions& options, std::size_t i) const {
-    return {options.consumer_path,
-            {"--name", segment_.name(), "--payload", std::to_string(options.payload), "--receiver", std::to_string(i),
-             "--receivers", std::to_string(receivers_)},
-            {},
-            options.consumer_cpu};
+    return segment_receiver_spawn(options, segment_, i, receivers_);
   }
 
   std::function<void()> hand_over(Consumer& consumer, std::size_t i) {
-    consumer.await([this, i] { return segment_.ready(i); }, "the receiver to map the shared memory");
+    await_segment_mapped(consumer, segment_, i);
     // Receiver i is dead when this runs: nobody else writes its slot.
     return [pong = segment_.pong(i)] { pong.publish(shm::kInterrupted); };
   }
