@@ -30,6 +30,19 @@ class ConsumerCli {
 
   CLI::App& app() noexcept { return app_; }
 
+  // A receiver of a fan-out over one shared segment (ipc_bench --fanout,
+  // docs/protocol.md): --stamp, and its slot among how many.
+  struct SegmentReceiver {
+    bool stamp = false;
+    std::size_t receiver = 0;
+    std::size_t receivers = 0;
+  };
+  void add_segment_receiver(SegmentReceiver& into) {
+    app_.add_flag("--stamp", into.stamp, "a receiver of a fan-out (ipc_bench --fanout): stamp each pong");
+    app_.add_option("--receiver", into.receiver, "with --stamp: this receiver's slot, from 0");
+    app_.add_option("--receivers", into.receivers, "with --stamp: how many receivers the segment has");
+  }
+
   int run(int argc, char** argv, const std::function<int(std::size_t payload)>& serve) {
     try {
       app_.parse(argc, argv);

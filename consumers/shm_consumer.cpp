@@ -10,14 +10,11 @@ int main(int argc, char** argv) {
   bool yield = false;
   cli.app().add_option("--name", name, "shared-memory object created by the producer")->required();
   cli.app().add_flag("--yield", yield, "call sched_yield() between two polls instead of spinning (shm_yield)");
-  bool stamp = false;
-  std::size_t receiver = 0, receivers = 0;
-  cli.app().add_flag("--stamp", stamp, "a receiver of a fan-out (ipc_bench --fanout): stamp each pong");
-  cli.app().add_option("--receiver", receiver, "with --stamp: this receiver's slot, from 0");
-  cli.app().add_option("--receivers", receivers, "with --stamp: how many receivers the segment has");
+  ipc::ConsumerCli::SegmentReceiver fan;
+  cli.add_segment_receiver(fan);
   return cli.run(argc, argv, [&](std::size_t payload) {
-    if (stamp && yield) throw ipc::Error("--stamp is shm_spin's fan-out: give it without --yield");
-    if (stamp) return ipc::transport::shm_spin::serve_fanout(name, payload, receiver, receivers);
+    if (fan.stamp && yield) throw ipc::Error("--stamp is shm_spin's fan-out: give it without --yield");
+    if (fan.stamp) return ipc::transport::shm_spin::serve_fanout(name, payload, fan.receiver, fan.receivers);
     return ipc::transport::shm_spin::serve(name, payload, yield);
   });
 }
